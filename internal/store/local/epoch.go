@@ -1,0 +1,115 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/sieproject/sie/internal/store/core"
+)
+
+// snapshot identifies one version of the epoch file: the local analogue of
+// an ETag. Every write renames a new inode into place, so inode plus content
+// changes whenever anyone else writes.
+type snapshot struct {
+	known  bool // false until the first read or write
+	exists bool
+	info   os.FileInfo
+	data   []byte
+}
+
+func (a snapshot) same(b snapshot) bool {
+	if a.exists != b.exists {
+		return false
+	}
+	return !a.exists || (os.SameFile(a.info, b.info) && bytes.Equal(a.data, b.data))
+}
+
+func (s *Store) epochPath() string { return filepath.Join(s.base, core.EpochName) }
+
+// ReadEpoch reads {base}/epoch (§8.2) and makes it the baseline for the next
+// WriteEpoch.
+func (s *Store) ReadEpoch(ctx context.Context) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	snap, err := s.readSnapshot()
+	if err != nil {
+		return 0, err
+	}
+	s.baseline = snap
+	if !snap.exists {
+		return 0, nil
+	}
+	return core.ParseEpoch(snap.data, s.Describe(), s.logger), nil
+}
+
+// WriteEpoch atomically replaces {base}/epoch, provided it is still the
+// version this instance last read or wrote. Without a prior read the current
+// file becomes the baseline (nothing to protect yet).
+func (s *Store) WriteEpoch(ctx context.Context, epoch int64) error {
+	if epoch < 0 {
+		return fmt.Errorf("local store: negative epoch %d", epoch)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	unlock, err := lockDir(s.base)
+	if err != nil {
+		return fmt.Errorf("local store: lock %s: %w", s.base, err)
+	}
+	defer unlock()
+
+	cur, err := s.readSnapshot()
+	if err != nil {
+		return err
+	}
+	if s.baseline.known && !cur.same(s.baseline) {
+		return core.EpochConflict(fmt.Errorf("local store: %s changed since it was last read", s.epochPath()))
+	}
+	data := core.FormatEpoch(epoch)
+	info, err := writeAtomic(s.base, core.EpochName, data, func() error { return s.hook(OpEpoch, core.EpochName) })
+	if info != nil {
+		// The new file is in place even if the directory fsync failed; the
+		// caller's rollback write must be conditional on it.
+		s.baseline = snapshot{known: true, exists: true, info: info, data: data}
+	}
+	if err != nil {
+		return fmt.Errorf("local store: write %s: %w", core.EpochName, err)
+	}
+	return nil
+}
+
+// readSnapshot reads content and identity from one descriptor, so both
+// describe the same file even if it is replaced meanwhile.
+func (s *Store) readSnapshot() (snapshot, error) {
+	f, err := os.Open(s.epochPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return snapshot{known: true}, nil
+	}
+	if err != nil {
+		return snapshot{}, fmt.Errorf("local store: read %s: %w", core.EpochName, err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err == nil && info.IsDir() {
+		err = fmt.Errorf("%s is a directory", s.epochPath())
+	}
+	var data []byte
+	if err == nil {
+		data, err = io.ReadAll(f)
+	}
+	if err != nil {
+		return snapshot{}, fmt.Errorf("local store: read %s: %w", core.EpochName, err)
+	}
+	return snapshot{known: true, exists: true, info: info, data: data}, nil
+}

@@ -1,0 +1,92 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/sieproject/sie/internal/store/core"
+)
+
+// ListModelFiles lists the model files directly in {base}/models.
+func (s *Store) ListModelFiles(ctx context.Context) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(s.models)
+	if err != nil {
+		return nil, fmt.Errorf("local store: list %s: %w", core.ModelsDir, err)
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if !e.IsDir() && core.IsModelFile(e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// ReadModelFile returns {base}/models/<name>.
+func (s *Store) ReadModelFile(ctx context.Context, name string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := core.CheckName(name); err != nil {
+		return nil, fmt.Errorf("local store: read %q: %w", name, err)
+	}
+	data, err := os.ReadFile(filepath.Join(s.models, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("local store: read %s/%s: %w", core.ModelsDir, name, core.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("local store: read %s/%s: %w", core.ModelsDir, name, err)
+	}
+	return data, nil
+}
+
+// WriteModel atomically replaces the model's file (§8.3).
+func (s *Store) WriteModel(ctx context.Context, id string, text []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	name := core.FileName(id)
+	if err := core.CheckName(name); err != nil {
+		return fmt.Errorf("local store: write %q: %w", name, err)
+	}
+	_, err := writeAtomic(s.models, name, text, func() error { return s.hook(OpModel, name) })
+	if err != nil {
+		return fmt.Errorf("local store: write %s/%s: %w", core.ModelsDir, name, err)
+	}
+	return nil
+}
+
+// DeleteModel unlinks the model's file and fsyncs the directory. A missing
+// file is success and needs no fsync: nothing changed.
+func (s *Store) DeleteModel(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	name := core.FileName(id)
+	if err := core.CheckName(name); err != nil {
+		return fmt.Errorf("local store: delete %q: %w", name, err)
+	}
+	if err := s.hook(OpDelete, name); err != nil {
+		return fmt.Errorf("local store: delete %s/%s: %w", core.ModelsDir, name, err)
+	}
+	err := os.Remove(filepath.Join(s.models, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err == nil {
+		err = syncDir(s.models)
+	}
+	if err != nil {
+		return fmt.Errorf("local store: delete %s/%s: %w", core.ModelsDir, name, err)
+	}
+	return nil
+}
