@@ -1,0 +1,226 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/yamldoc"
+)
+
+// WorkerFile is one parsed file of a worker's models directory.
+type WorkerFile struct {
+	Name string // file name, for error messages
+	Doc  *doc.Map
+}
+
+// WorkerStartup is how a worker was started (worker-protocol.md §1).
+type WorkerStartup struct {
+	// Bundle is the --bundle value; "" means no --bundle: bundle id
+	// "default" and no filter.
+	Bundle string
+	// Adapters are the adapters of bundles/<Bundle>.yaml.
+	Adapters []string
+	// Files are the models directory's files in file-name order.
+	Files []WorkerFile
+}
+
+// WorkerState reproduces the config side of one real worker: its registry
+// of held models, its per-model epoch guard and its bundle_config_hash. The
+// registry is exactly the hashed set M of hashes.md §4.3. It is not safe for
+// concurrent use; the simulator serializes access.
+type WorkerState struct {
+	bundle  string
+	models  map[string]*WorkerModel
+	entries *EntrySet
+	epochs  map[string]int64
+	version uint64
+}
+
+// NewWorkerState loads the startup models like a real worker: every file must
+// pass the strict schema (one invalid file aborts startup), non-default
+// profiles become "{id}:{profile}" variant entries, and with a bundle only
+// the models whose modules meet its adapters are kept — unless none does, in
+// which case the worker runs unfiltered.
+func NewWorkerState(s WorkerStartup) (*WorkerState, error) {
+	type held struct {
+		m       *WorkerModel
+		variant bool
+	}
+	registry := map[string]held{}
+	var order []string
+	put := func(m *WorkerModel, variant bool) {
+		if _, ok := registry[m.ID]; !ok {
+			order = append(order, m.ID)
+		}
+		registry[m.ID] = held{m, variant}
+	}
+	for _, f := range s.Files {
+		m, problems := ParseWorkerModel(f.Doc)
+		if len(problems) > 0 {
+			return nil, fmt.Errorf("invalid model file %s: %s", f.Name, strings.Join(problems, "; "))
+		}
+		put(m, false)
+		for _, v := range m.Variants() {
+			put(v, true)
+		}
+	}
+
+	w := &WorkerState{
+		bundle:  s.Bundle,
+		models:  map[string]*WorkerModel{},
+		entries: NewEntrySet(),
+		epochs:  map[string]int64{},
+	}
+	if w.bundle == "" {
+		w.bundle = "default"
+	}
+	keep := func(string) bool { return true }
+	if s.Bundle != "" {
+		adapters := map[string]bool{}
+		for _, a := range s.Adapters {
+			adapters[a] = true
+		}
+		filter := map[string]bool{}
+		for _, id := range order {
+			h := registry[id]
+			if h.variant {
+				continue
+			}
+			for _, mod := range h.m.ModuleSet() {
+				if adapters[mod] {
+					filter[id] = true
+					break
+				}
+			}
+		}
+		// An empty filter means no filter at all (vector w24's situation).
+		if len(filter) > 0 {
+			keep = func(id string) bool { return filter[id] }
+		}
+	}
+	for _, id := range order {
+		if keep(id) {
+			w.hold(registry[id].m)
+		}
+	}
+	return w, nil
+}
+
+func (w *WorkerState) hold(m *WorkerModel) {
+	w.models[m.ID] = m
+	w.entries.Put(m.ID, WorkerEntry(m))
+	w.version++
+}
+
+// Bundle is the bundle id the worker reports.
+func (w *WorkerState) Bundle() string { return w.bundle }
+
+// Hash is the worker-side bundle_config_hash over the held models.
+func (w *WorkerState) Hash() string { return w.entries.Hash() }
+
+// Version increases with every change to the held models, so callers can
+// cache what they derive from them.
+func (w *WorkerState) Version() uint64 { return w.version }
+
+// Models returns the held models in code-point order of id.
+func (w *WorkerState) Models() []*WorkerModel {
+	out := make([]*WorkerModel, 0, len(w.models))
+	for _, id := range w.entries.ids {
+		out = append(out, w.models[id])
+	}
+	return out
+}
+
+// Model returns the held model with id.
+func (w *WorkerState) Model(id string) (*WorkerModel, bool) {
+	m, ok := w.models[id]
+	return m, ok
+}
+
+// Epochs returns a copy of the epoch guard: model_id → last applied epoch.
+func (w *WorkerState) Epochs() map[string]int64 {
+	out := make(map[string]int64, len(w.epochs))
+	for k, v := range w.epochs {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetEpochs clears the epoch guard, as a worker does on every NATS
+// reconnect.
+func (w *WorkerState) ResetEpochs() { clear(w.epochs) }
+
+// Delta is the part of a NATS config payload a worker reads.
+type Delta struct {
+	ModelID     string
+	Epoch       int64
+	ModelConfig string
+}
+
+// ApplyOutcome says what a worker did with a delta.
+type ApplyOutcome int
+
+const (
+	// DeltaIgnored: empty model_config; nothing is recorded.
+	DeltaIgnored ApplyOutcome = iota
+	// DeltaStale: epoch not above the model's last applied epoch.
+	DeltaStale
+	// DeltaUnparsable: the YAML failed or is not a mapping; epoch recorded.
+	DeltaUnparsable
+	// DeltaRejected: strict schema and stub both failed; epoch recorded,
+	// the previous entry stays.
+	DeltaRejected
+	// DeltaAppliedFull: held in full form, replacing any previous entry.
+	DeltaAppliedFull
+	// DeltaAppliedStub: held as a stub, replacing any previous entry.
+	DeltaAppliedStub
+)
+
+var outcomeNames = [...]string{"ignored", "stale", "unparsable", "rejected", "applied_full", "applied_stub"}
+
+func (o ApplyOutcome) String() string {
+	if int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return "unknown"
+}
+
+// Applied reports whether the registry changed.
+func (o ApplyOutcome) Applied() bool { return o == DeltaAppliedFull || o == DeltaAppliedStub }
+
+// Apply runs one delta through the epoch guard and the apply step
+// (worker-protocol.md §2.1–2.2): strict form, else stub, else ignored;
+// replace by id; never remove. The epoch is recorded whenever the guard
+// passes, even when nothing could be applied, as the Python worker does.
+func (w *WorkerState) Apply(d Delta) ApplyOutcome {
+	if d.ModelConfig == "" {
+		return DeltaIgnored
+	}
+	last, seen := w.epochs[d.ModelID]
+	if !seen {
+		last = -1
+	}
+	if d.Epoch <= last {
+		return DeltaStale
+	}
+	defer func() { w.epochs[d.ModelID] = d.Epoch }()
+
+	parsed, err := yamldoc.Parse([]byte(d.ModelConfig))
+	if err != nil || parsed == nil {
+		return DeltaUnparsable
+	}
+	m := WorkerViewOf(parsed, d.ModelID)
+	if m == nil {
+		return DeltaRejected
+	}
+	w.hold(m)
+	if m.Form == WorkerStub {
+		return DeltaAppliedStub
+	}
+	return DeltaAppliedFull
+}
+
+// IDs returns the held model ids in code-point order.
+func (w *WorkerState) IDs() []string { return slices.Clone(w.entries.ids) }
