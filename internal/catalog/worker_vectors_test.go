@@ -24,10 +24,10 @@ type workerCase struct {
 	GatewayApplicable bool              `json:"gateway_applicable"`
 	NoBundleFlag      bool              `json:"no_bundle_flag"`
 	Worker            map[string]struct {
-		SHA256         string   `json:"sha256"`
-		Entries        []string `json:"entries"`
-		EntriesCount   int      `json:"entries_count"`
-		Canonical      *string  `json:"canonical"`
+		SHA256          string   `json:"sha256"`
+		Entries         []string `json:"entries"`
+		EntriesCount    int      `json:"entries_count"`
+		Canonical       *string  `json:"canonical"`
 		GatewayExpected *string  `json:"gateway_expected_sha256"`
 	} `json:"worker"`
 }
