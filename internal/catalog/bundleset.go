@@ -1,0 +1,89 @@
+package catalog
+
+// BundleSet is the immutable set of loaded bundles in bundle order.
+type BundleSet struct {
+	ordered []*Bundle
+	byName  map[string]*bundleInfo
+	hash    string
+	// known is the union of every bundle's adapters (validation rule 5).
+	known map[string]bool
+}
+
+type bundleInfo struct {
+	*Bundle
+	adapterSet map[string]bool
+}
+
+// NewBundleSet indexes bundles, which must already be de-duplicated.
+func NewBundleSet(bundles []*Bundle) *BundleSet {
+	ordered := append([]*Bundle(nil), bundles...)
+	SortBundles(ordered)
+	bs := &BundleSet{ordered: ordered, byName: map[string]*bundleInfo{}, known: map[string]bool{}}
+	for _, b := range ordered {
+		bs.byName[b.Name] = &bundleInfo{Bundle: b, adapterSet: b.AdapterSet()}
+		for _, a := range b.Adapters {
+			bs.known[a] = true
+		}
+	}
+	bs.hash = BundlesHash(ordered)
+	return bs
+}
+
+// Ordered returns the bundles in bundle order.
+func (bs *BundleSet) Ordered() []*Bundle { return bs.ordered }
+
+// Len returns the number of bundles.
+func (bs *BundleSet) Len() int { return len(bs.ordered) }
+
+func (bs *BundleSet) info(name string) *bundleInfo { return bs.byName[name] }
+
+// Lookup returns the named bundle (exact match) or nil.
+func (bs *BundleSet) Lookup(name string) *Bundle {
+	if bi := bs.byName[name]; bi != nil {
+		return bi.Bundle
+	}
+	return nil
+}
+
+// Hash is the bundles_hash, computed once: bundles are static per process.
+func (bs *BundleSet) Hash() string { return bs.hash }
+
+// KnownModule reports whether any bundle lists the module.
+func (bs *BundleSet) KnownModule(module string) bool { return bs.known[module] }
+
+// BundlesFor returns, in bundle order, every bundle whose adapters
+// intersect the module set.
+func (bs *BundleSet) BundlesFor(modules []string) []string {
+	out := []string{}
+	if len(modules) == 0 {
+		return out
+	}
+	for _, b := range bs.ordered {
+		set := bs.byName[b.Name].adapterSet
+		for _, m := range modules {
+			if set[m] {
+				out = append(out, b.Name)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Order sorts bundle names into bundle order, dropping unknown names and
+// duplicates.
+func (bs *BundleSet) Order(names ...[]string) []string {
+	want := map[string]bool{}
+	for _, list := range names {
+		for _, n := range list {
+			want[n] = true
+		}
+	}
+	out := []string{}
+	for _, b := range bs.ordered {
+		if want[b.Name] {
+			out = append(out, b.Name)
+		}
+	}
+	return out
+}

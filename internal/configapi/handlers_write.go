@@ -1,0 +1,212 @@
+package configapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/sieproject/sie/internal/canonjson"
+	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/idempotency"
+)
+
+// writeRequest carries what every write handler needs after the common
+// prelude (auth, registry, NATS gate, size, idempotency).
+type writeRequest struct {
+	start  time.Time
+	token  string
+	body   []byte
+	ticket *idempotency.Ticket // nil without an Idempotency-Key
+}
+
+// executeFunc runs the write and returns the status and response body.
+type executeFunc func(ctx context.Context, wr *writeRequest) (int, *doc.Map, string, error)
+
+// handleWrite runs the shared prelude of POST/PUT/DELETE (sie-config.md
+// §3.6 steps 1–5), then exec, then caches, audits and replies.
+func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request, event string, exec executeFunc) error {
+	wr := &writeRequest{start: time.Now(), token: bearer(r)}
+	if err := s.auth.CheckWrite(wr.token); err != nil {
+		return err
+	}
+	if _, err := s.registry(); err != nil {
+		return err
+	}
+	if s.svc.NATSConfigured() && !s.svc.NATSConnected() {
+		return errNATSUnavailable
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	wr.body = body
+	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		fp := idempotency.FingerprintOf(r.Method, r.URL.Path, body)
+		d, err := s.idem.Acquire(r.Context(), key, fp)
+		if err != nil {
+			return detailError(http.StatusRequestTimeout, "Client went away while waiting for a concurrent request with the same Idempotency-Key")
+		}
+		switch d.Kind {
+		case idempotency.Replay:
+			writeBody(w, d.Status, contentJSON, d.Body)
+			return nil
+		case idempotency.Mismatch:
+			return errIdempotencyReuse
+		case idempotency.Evicted:
+			writeJSON(w, http.StatusOK, doc.NewMap(
+				doc.Entry{Key: "error", Value: "idempotent_replay_evicted"},
+				doc.Entry{Key: "idempotency_key", Value: key},
+				msg("A prior request with this Idempotency-Key completed successfully, but its cached response was evicted. The write was applied exactly once; query GET /v1/configs/models/{id} to see the current state."),
+			))
+			return nil
+		}
+		wr.ticket = d.Ticket
+		// Whatever happens below (even a panic), waiters must be released.
+		defer wr.ticket.Complete(http.StatusInternalServerError, nil)
+	}
+	status, resp, model, err := exec(r.Context(), wr)
+	if err != nil {
+		if wr.ticket != nil {
+			wr.ticket.Complete(toHTTP(err).status, nil)
+		}
+		return err
+	}
+	out := canonjson.Ordered(resp)
+	if wr.ticket != nil {
+		wr.ticket.Complete(status, out)
+	}
+	s.auditWrite(event, r, wr, status, model)
+	writeBody(w, status, contentJSON, out)
+	return nil
+}
+
+// decodeModel parses the body and applies the sie_id rules (step 6–7).
+func decodeModel(body []byte) (string, *doc.Map, error) {
+	d, err := parseDocument(body)
+	if err != nil {
+		return "", nil, err
+	}
+	id, err := catalog.DocumentID(d)
+	if err != nil {
+		return "", nil, err
+	}
+	return id, d, nil
+}
+
+func (s *Server) postModel(w http.ResponseWriter, r *http.Request, _ string) error {
+	return s.handleWrite(w, r, "config.add_model", func(ctx context.Context, wr *writeRequest) (int, *doc.Map, string, error) {
+		id, body, err := decodeModel(wr.body)
+		if err != nil {
+			return 0, nil, "", err
+		}
+		res, err := s.svc.Append(ctx, id, body)
+		if err != nil {
+			return 0, nil, "", err
+		}
+		routable := doc.NewMap()
+		for _, p := range res.Created {
+			routable.Set(p, nonNil(res.Bundles))
+		}
+		status := http.StatusOK
+		if len(res.Created) > 0 {
+			status = http.StatusCreated
+		}
+		return status, doc.NewMap(
+			doc.Entry{Key: "model_id", Value: res.ModelID},
+			doc.Entry{Key: "created_profiles", Value: res.Created},
+			doc.Entry{Key: "existing_profiles_skipped", Value: res.Skipped},
+			doc.Entry{Key: "warnings", Value: res.Warnings},
+			doc.Entry{Key: "routable_bundles_by_profile", Value: routable},
+			doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
+			doc.Entry{Key: "epoch", Value: res.Epoch},
+		), id, nil
+	})
+}
+
+func (s *Server) putModel(w http.ResponseWriter, r *http.Request, pathID string) error {
+	return s.handleWrite(w, r, "config.replace_model", func(ctx context.Context, wr *writeRequest) (int, *doc.Map, string, error) {
+		if m := catalog.CheckModelID(pathID); m != "" {
+			return 0, nil, "", &catalog.InvalidIDError{Message: m}
+		}
+		id, body, err := decodeModel(wr.body)
+		if err != nil {
+			return 0, nil, "", err
+		}
+		if id != pathID {
+			return 0, nil, "", &catalog.ValidationError{Message: "sie_id '" + id + "' does not match the model id in the path '" + pathID + "'"}
+		}
+		res, err := s.svc.Replace(ctx, id, body)
+		if err != nil {
+			return 0, nil, "", err
+		}
+		status := http.StatusOK
+		if res.Created {
+			status = http.StatusCreated
+		}
+		return status, doc.NewMap(
+			doc.Entry{Key: "model_id", Value: res.ModelID},
+			doc.Entry{Key: "created", Value: res.Created},
+			doc.Entry{Key: "replaced", Value: res.Replaced},
+			doc.Entry{Key: "unchanged", Value: res.Unchanged},
+			doc.Entry{Key: "affected_bundles", Value: nonNil(res.Bundles)},
+			doc.Entry{Key: "warnings", Value: res.Warnings},
+			doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
+			doc.Entry{Key: "epoch", Value: res.Epoch},
+		), id, nil
+	})
+}
+
+func (s *Server) deleteModel(w http.ResponseWriter, r *http.Request, pathID string) error {
+	return s.handleWrite(w, r, "config.delete_model", func(ctx context.Context, _ *writeRequest) (int, *doc.Map, string, error) {
+		if m := catalog.CheckModelID(pathID); m != "" {
+			return 0, nil, "", &catalog.InvalidIDError{Message: m}
+		}
+		res, err := s.svc.Delete(ctx, pathID)
+		if err != nil {
+			return 0, nil, "", err
+		}
+		var fallback any
+		if res.Fallback != nil {
+			fallback = *res.Fallback
+		}
+		return http.StatusOK, doc.NewMap(
+			doc.Entry{Key: "model_id", Value: res.ModelID},
+			doc.Entry{Key: "deleted", Value: res.Deleted},
+			doc.Entry{Key: "unchanged", Value: res.Unchanged},
+			doc.Entry{Key: "fallback", Value: fallback},
+			doc.Entry{Key: "affected_bundles", Value: nonNil(res.Bundles)},
+			doc.Entry{Key: "warnings", Value: res.Warnings},
+			doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
+			doc.Entry{Key: "epoch", Value: res.Epoch},
+		), pathID, nil
+	})
+}
+
+// auditWrite emits the one audit line of an executed write.
+func (s *Server) auditWrite(event string, r *http.Request, wr *writeRequest, status int, model string) {
+	if s.audit == nil {
+		return
+	}
+	line := doc.NewMap(
+		doc.Entry{Key: "event", Value: event},
+		doc.Entry{Key: "method", Value: r.Method},
+		doc.Entry{Key: "endpoint", Value: r.URL.Path},
+		doc.Entry{Key: "status", Value: int64(status)},
+	)
+	if wr.token != "" {
+		sum := sha256.Sum256([]byte(wr.token))
+		line.Set("token_id", hex.EncodeToString(sum[:])[:12])
+	}
+	if model != "" {
+		line.Set("model", model)
+	}
+	ms := float64(time.Since(wr.start).Microseconds()) / 1000
+	latency, _ := strconv.ParseFloat(strconv.FormatFloat(ms, 'f', 2, 64), 64)
+	line.Set("latency_ms", latency)
+	line.Set("body_bytes", int64(len(wr.body)))
+	s.audit.Info(string(canonjson.Ordered(line)))
+}

@@ -1,0 +1,66 @@
+package configapi
+
+import (
+	"net/http"
+	"strings"
+)
+
+// route is one path pattern: an exact path, or a prefix whose remainder is
+// a parameter (the whole rest for models, one segment for bundles).
+type route struct {
+	template string // the metric label, with upstream spelling
+	exact    string
+	prefix   string
+	segment  bool // the parameter must be one non-empty segment
+	methods  map[string]handlerFunc
+	allow    string
+}
+
+// handlerFunc handles a matched request; param is the decoded path remainder.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, param string) error
+
+// match reports whether path matches, and the parameter.
+func (rt *route) match(path string) (string, bool) {
+	if rt.exact != "" {
+		return "", path == rt.exact
+	}
+	if !strings.HasPrefix(path, rt.prefix) {
+		return "", false
+	}
+	param := path[len(rt.prefix):]
+	if rt.segment && (param == "" || strings.Contains(param, "/")) {
+		return "", false
+	}
+	return param, true
+}
+
+// lookup finds the route for path. A path with a trailing slash that
+// matches nothing but matches a route without the slash is redirected.
+func lookup(routes []*route, path string) (rt *route, param string, redirect bool) {
+	for _, rt := range routes {
+		if p, ok := rt.match(path); ok {
+			return rt, p, false
+		}
+	}
+	if trimmed := strings.TrimSuffix(path, "/"); trimmed != path && trimmed != "" {
+		for _, rt := range routes {
+			if _, ok := rt.match(trimmed); ok {
+				return nil, "", true
+			}
+		}
+	}
+	return nil, "", false
+}
+
+func redirectWithoutSlash(w http.ResponseWriter, r *http.Request) {
+	u := *r.URL
+	u.Path = strings.TrimSuffix(r.URL.Path, "/")
+	u.RawPath = ""
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	u.Scheme, u.Host = scheme, r.Host
+	w.Header().Set("Location", u.String())
+	w.WriteHeader(http.StatusTemporaryRedirect)
+}

@@ -1,0 +1,136 @@
+// Package configapi is sie-config's HTTP API: routing, auth, request
+// decoding and the single error writer. Handlers decode, call the
+// controlplane, and encode.
+package configapi
+
+import (
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/sieproject/sie/internal/controlplane"
+	"github.com/sieproject/sie/internal/idempotency"
+)
+
+// MaxBodyBytes is the write and resolve body limit.
+const MaxBodyBytes = 1 << 20
+
+// Config wires a Server.
+type Config struct {
+	Service  *controlplane.Service
+	Auth     Auth
+	Registry *prometheus.Registry // metrics are registered here and served at /metrics
+	Log      *slog.Logger
+	Audit    *slog.Logger // logger "sie.audit"
+	// Ready, when set, is consulted by /readyz in addition to the registry.
+	Ready func() error
+}
+
+// Server serves the Config API.
+type Server struct {
+	svc     *controlplane.Service
+	auth    Auth
+	idem    *idempotency.Cache
+	log     *slog.Logger
+	audit   *slog.Logger
+	ready   func() error
+	metrics *httpMetrics
+	routes  []*route
+	prom    http.Handler
+}
+
+// New builds the server and its routes.
+func New(cfg Config) *Server {
+	s := &Server{
+		svc: cfg.Service, auth: cfg.Auth, idem: idempotency.New(1000),
+		log: cfg.Log, audit: cfg.Audit, ready: cfg.Ready,
+		metrics: newHTTPMetrics(cfg.Registry),
+		prom:    promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}),
+	}
+	s.routes = []*route{
+		{template: "/healthz", exact: "/healthz", methods: map[string]handlerFunc{"GET": s.healthz}},
+		{template: "/readyz", exact: "/readyz", methods: map[string]handlerFunc{"GET": s.readyz}},
+		{template: "/metrics", exact: "/metrics", methods: map[string]handlerFunc{"GET": s.metricsHandler}},
+		{template: "/v1/configs/models", exact: "/v1/configs/models", methods: map[string]handlerFunc{"GET": s.listModels, "POST": s.postModel}, allow: "GET, POST"},
+		{template: "/v1/configs/models/{model_id:path}", prefix: "/v1/configs/models/", methods: map[string]handlerFunc{"GET": s.getModel, "PUT": s.putModel, "DELETE": s.deleteModel}, allow: "GET, PUT, DELETE"},
+		{template: "/v1/configs/resolve", exact: "/v1/configs/resolve", methods: map[string]handlerFunc{"POST": s.resolve}, allow: "POST"},
+		{template: "/v1/configs/bundles", exact: "/v1/configs/bundles", methods: map[string]handlerFunc{"GET": s.listBundles}},
+		{template: "/v1/configs/bundles/{bundle_id}", prefix: "/v1/configs/bundles/", segment: true, methods: map[string]handlerFunc{"GET": s.getBundle}},
+		{template: "/v1/configs/epoch", exact: "/v1/configs/epoch", methods: map[string]handlerFunc{"GET": s.epoch}},
+		{template: "/v1/configs/export", exact: "/v1/configs/export", methods: map[string]handlerFunc{"GET": s.export}},
+	}
+	for _, rt := range s.routes {
+		if rt.allow == "" {
+			rt.allow = "GET"
+		}
+	}
+	return s
+}
+
+// statusRecorder remembers the status for metrics.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (sr *statusRecorder) WriteHeader(code int) {
+	if sr.status == 0 {
+		sr.status = code
+	}
+	sr.ResponseWriter.WriteHeader(code)
+}
+
+func (sr *statusRecorder) Write(b []byte) (int, error) {
+	if sr.status == 0 {
+		sr.status = http.StatusOK
+	}
+	return sr.ResponseWriter.Write(b)
+}
+
+// ServeHTTP routes, recovers panics into a counted 500, and records metrics.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w}
+	label := r.URL.Path
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+			if rec.status == 0 {
+				writeError(rec, errInternal)
+			}
+			rec.status = http.StatusInternalServerError
+		}
+		if label != "/metrics" {
+			s.metrics.observe(r.Method, label, strconv.Itoa(rec.status), time.Since(start))
+		}
+	}()
+	rt, param, redirect := lookup(s.routes, r.URL.Path)
+	switch {
+	case redirect:
+		redirectWithoutSlash(rec, r)
+		return
+	case rt == nil:
+		writeError(rec, errNotFound)
+		return
+	}
+	label = rt.template
+	h, ok := rt.methods[r.Method]
+	if !ok && r.Method == http.MethodHead {
+		h, ok = rt.methods[http.MethodGet]
+	}
+	if !ok {
+		writeError(rec, &httpError{status: http.StatusMethodNotAllowed, detail: "Method Not Allowed", allow: rt.allow})
+		return
+	}
+	if err := h(rec, r, param); err != nil {
+		if he := toHTTP(err); he.status >= 500 && he.status != http.StatusServiceUnavailable {
+			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+		writeError(rec, err)
+	}
+}

@@ -1,0 +1,164 @@
+package controlplane
+
+import (
+	"context"
+	"time"
+
+	"github.com/sieproject/sie/internal/bus"
+	"github.com/sieproject/sie/internal/catalog"
+)
+
+// Warning texts (sie-config.md §9.4).
+const (
+	warnPublishFailed = "nats_publish_failed: Config persisted but NATS notification failed. Workers may not be updated."
+	warnPartialPrefix = "nats_publish_partial: Config persisted but NATS notification failed for bundle(s) "
+	warnPartialSuffix = ". Workers on those bundles will stay on the previous epoch until the gateway's periodic epoch poll triggers a re-export."
+	storeOpTimeout    = 30 * time.Second
+	opIncrementEpoch  = "increment_epoch"
+	opWriteModel      = "write_model"
+	opDeleteModel     = "delete_model"
+	opRollback        = "rollback"
+	resultSuccess     = "success"
+	resultPartial     = "partial"
+	resultFailure     = "failure"
+)
+
+// change is a validated write, ready to be made durable and announced.
+type change struct {
+	id      string
+	next    *catalog.Snapshot
+	model   *catalog.Model // the model after the write; nil when removed
+	text    []byte         // document to store; nil means delete the file
+	targets []string       // publish targets in bundle order
+	added   []string
+	deleted bool
+}
+
+// apply runs steps 2–6 of sie-config.md §10.1 for one change. The caller
+// holds writeMu. On error nothing has changed.
+func (s *Service) apply(ctx context.Context, ch change) (epoch int64, warnings []string, err error) {
+	prev := s.epoch.Load()
+	epoch = prev + 1
+	deltas := s.buildDeltas(ch, epoch)
+	if err := s.checkMaxPayload(deltas); err != nil {
+		return prev, nil, err
+	}
+	if s.store != nil {
+		// The store work must not be abandoned half-way because a client
+		// hung up: the rollback depends on it running to the end.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeOpTimeout)
+		defer cancel()
+		if err := s.persist(sctx, ch, prev, epoch); err != nil {
+			return prev, nil, err
+		}
+	}
+	s.snap.Store(ch.next)
+	s.epoch.Store(epoch)
+	s.refreshGauges(ch.next)
+	return epoch, s.publish(deltas), nil
+}
+
+// persist writes epoch E+1 and then the document, restoring E when the
+// document write fails.
+func (s *Service) persist(ctx context.Context, ch change, prev, epoch int64) error {
+	err := s.store.WriteEpoch(ctx, epoch)
+	s.metrics.storeWrite(opIncrementEpoch, err)
+	if err != nil {
+		s.log.Error("store: epoch write failed", "epoch", epoch, "err", err)
+		return &StoreError{Message: "Failed to persist config epoch: " + err.Error(), Err: err}
+	}
+	op := opWriteModel
+	if ch.text == nil {
+		op = opDeleteModel
+		err = s.store.DeleteModel(ctx, ch.id)
+	} else {
+		err = s.store.WriteModel(ctx, ch.id, ch.text)
+	}
+	s.metrics.storeWrite(op, err)
+	if err == nil {
+		return nil
+	}
+	s.log.Error("store: model write failed; rolling back the epoch", "model", ch.id, "op", op, "err", err)
+	rbErr := s.store.WriteEpoch(ctx, prev)
+	s.metrics.storeWrite(opRollback, rbErr)
+	if rbErr != nil {
+		// Harmless: the epoch is ahead with no change behind it; gateways resync.
+		s.log.Error("store: epoch rollback failed", "epoch", epoch, "err", rbErr)
+	}
+	return &StoreError{Message: "Failed to persist model config: " + err.Error(), Err: err}
+}
+
+func (s *Service) buildDeltas(ch change, epoch int64) []delta {
+	f := payloadFields{routerID: s.routerID, epoch: epoch, modelID: ch.id, profilesAdded: ch.added, deleted: ch.deleted}
+	if ch.model != nil {
+		f.modelConfig = ch.model.Text()
+		f.affected = ch.model.Bundles()
+	}
+	if len(ch.targets) == 0 {
+		return []delta{{bundle: "", data: encodePayload(f, "", "")}}
+	}
+	out := make([]delta, 0, len(ch.targets))
+	for _, b := range ch.targets {
+		out = append(out, delta{bundle: b, data: encodePayload(f, b, ch.next.ConfigBundleHash(b))})
+	}
+	return out
+}
+
+func (s *Service) checkMaxPayload(deltas []delta) error {
+	if s.pub == nil || !s.pub.Connected() {
+		return nil
+	}
+	max := s.pub.MaxPayload()
+	if max <= 0 {
+		return nil
+	}
+	for _, d := range deltas {
+		if n := int64(len(d.data)); n > max {
+			return &PayloadTooLargeError{Size: n, Max: max}
+		}
+	}
+	return nil
+}
+
+// publish announces a committed change; failures only warn, because the
+// bumped epoch lets pollers converge anyway.
+func (s *Service) publish(deltas []delta) []string {
+	if s.pub == nil {
+		return []string{}
+	}
+	var failed []string
+	for _, d := range deltas {
+		if d.bundle == "" {
+			if err := s.pub.Publish(bus.SubjectAll, d.data); err != nil {
+				failed = append(failed, d.bundle)
+			}
+			continue
+		}
+		if err := s.pub.Publish(bus.SubjectForBundle(d.bundle), d.data); err != nil {
+			s.log.Warn("nats publish failed", "subject", bus.SubjectForBundle(d.bundle), "err", err)
+			failed = append(failed, d.bundle)
+			continue
+		}
+		if err := s.pub.Publish(bus.SubjectAll, d.data); err != nil {
+			s.log.Warn("nats publish failed", "subject", bus.SubjectAll, "err", err)
+			failed = append(failed, d.bundle)
+		}
+	}
+	switch {
+	case len(failed) == 0:
+		s.countPublish(resultSuccess)
+		return []string{}
+	case len(failed) == len(deltas):
+		s.countPublish(resultFailure)
+		return []string{warnPublishFailed}
+	default:
+		s.countPublish(resultPartial)
+		return []string{warnPartialPrefix + catalog.PyList(failed) + warnPartialSuffix}
+	}
+}
+
+func (s *Service) countPublish(result string) {
+	if s.metrics != nil {
+		s.metrics.Publishes.WithLabelValues(result).Inc()
+	}
+}
