@@ -70,9 +70,9 @@ func appendMapOrEmpty(out []byte, m *doc.Map) []byte {
 // models (hashes.md §4.2): entries in code-point order of id, "" for none.
 // Callers that recompute often keep an EntrySet instead.
 func WorkerBundleHash(models []*WorkerModel) string {
-	set := NewEntrySet()
+	entries := make(map[string][]byte, len(models))
 	for _, m := range models {
-		set.Put(m.ID, WorkerEntry(m))
+		entries[m.ID] = WorkerEntry(m)
 	}
-	return set.Hash()
+	return NewEntrySetFrom(entries).Hash()
 }

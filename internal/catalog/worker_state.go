@@ -100,11 +100,15 @@ func NewWorkerState(s WorkerStartup) (*WorkerState, error) {
 			keep = func(id string) bool { return filter[id] }
 		}
 	}
+	entries := map[string][]byte{}
 	for _, id := range order {
 		if keep(id) {
-			w.hold(registry[id].m)
+			m := registry[id].m
+			w.models[id] = m
+			entries[id] = WorkerEntry(m)
 		}
 	}
+	w.entries = NewEntrySetFrom(entries)
 	return w, nil
 }
 

@@ -114,7 +114,7 @@ func TestWorkerBundleHashVectors(t *testing.T) {
 					w.Apply(Delta{ModelID: d.ModelID, Epoch: d.Epoch, ModelConfig: d.ModelConfig})
 				}
 				if want.Canonical != nil {
-					if got := joinEntries(w.entries.vals); got != *want.Canonical {
+					if got := w.entries.Text(); got != *want.Canonical {
 						t.Errorf("%s canonical:\n got %s\nwant %s", bundle, got, *want.Canonical)
 					}
 				}
