@@ -1,0 +1,89 @@
+// Command sie-config is the authoritative Config API service.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sieproject/sie/internal/configserver"
+	"github.com/sieproject/sie/internal/logging"
+	"github.com/sieproject/sie/internal/version"
+)
+
+// usageError marks bad flags or env values: exit status 2.
+type usageError struct{ error }
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	root := &cobra.Command{Use: "sie-config", SilenceUsage: true, SilenceErrors: true}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(serveCommand(), &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		Run:   func(*cobra.Command, []string) { fmt.Println("sie-config " + version.Version) },
+	})
+	root.SetArgs(args)
+	err := root.Execute()
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue) || isCobraUsage(err):
+		fmt.Fprintln(os.Stderr, "sie-config:", err)
+		return 2
+	default:
+		fmt.Fprintln(os.Stderr, "sie-config:", err)
+		return 1
+	}
+}
+
+// isCobraUsage spots cobra's own argument errors, which carry no type.
+func isCobraUsage(err error) bool {
+	return strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "accepts ")
+}
+
+func serveCommand() *cobra.Command {
+	var host, logLevel string
+	var port int
+	var jsonLogs bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the Config API",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := configserver.FromEnv(configserver.OSEnv)
+			if err != nil {
+				return usageError{err}
+			}
+			cfg.Host, cfg.Port = host, port
+			if cmd.Flags().Changed("log-level") {
+				if cfg.LogLevel, err = logging.ParseLevel(logLevel); err != nil {
+					return usageError{err}
+				}
+			}
+			if cmd.Flags().Changed("json-logs") {
+				cfg.JSONLogs = jsonLogs
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return configserver.Run(ctx, cfg)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&host, "host", "0.0.0.0", "listen host")
+	f.IntVarP(&port, "port", "p", 8080, "listen port")
+	f.StringVarP(&logLevel, "log-level", "l", "info", "debug, info, warning, error or critical (env SIE_LOG_LEVEL)")
+	f.BoolVar(&jsonLogs, "json-logs", false, "JSON log lines (env SIE_LOG_JSON)")
+	return cmd
+}

@@ -1,0 +1,104 @@
+// Package configserver assembles sie-config: configuration from the
+// environment, startup in the spec's order, and graceful shutdown. Tests
+// and siectl run it in-process through Start.
+package configserver
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/sieproject/sie/internal/configapi"
+	"github.com/sieproject/sie/internal/logging"
+)
+
+// Config is everything sie-config reads at startup.
+type Config struct {
+	Host string
+	Port int // 0 picks a free port (tests)
+
+	BundlesDir string
+	ModelsDir  string
+	StoreURL   string // "" = no store
+	Restore    bool
+	NATSURL    string // "" = standalone
+	Auth       configapi.Auth
+	RouterID   string
+
+	LogLevel  slog.Level
+	JSONLogs  bool
+	LogOutput io.Writer // default os.Stderr
+}
+
+// Getenv looks a variable up and reports whether it is set.
+type Getenv func(string) (string, bool)
+
+// FromEnv reads the environment contract of sie-config.md §1.2. Invalid
+// values are errors (the binary exits 2 on them).
+func FromEnv(env Getenv) (Config, error) {
+	get := func(k string) string { v, _ := env(k); return v }
+	ptr := func(k string) *string {
+		if v, ok := env(k); ok {
+			return &v
+		}
+		return nil
+	}
+	cfg := Config{
+		Host:       "0.0.0.0",
+		Port:       8080,
+		BundlesDir: orDefault(get("SIE_BUNDLES_DIR"), "/app/bundles"),
+		ModelsDir:  orDefault(get("SIE_MODELS_DIR"), "/app/models"),
+		StoreURL:   strings.TrimRight(get("SIE_CONFIG_STORE_DIR"), "/"),
+		NATSURL:    get("SIE_NATS_URL"),
+		Auth: configapi.Auth{
+			Inference: ptr("SIE_AUTH_TOKEN"),
+			Admin:     ptr("SIE_ADMIN_TOKEN"),
+			Read:      ptr("SIE_CONFIG_READ_TOKEN"),
+		},
+	}
+	if get("SIE_CONFIG_STORE_DIR") != "" && cfg.StoreURL == "" {
+		cfg.StoreURL = "/" // the root directory, trailing slashes removed
+	}
+	cfg.Restore = cfg.StoreURL != "" && strings.ToLower(get("SIE_CONFIG_RESTORE")) == "true"
+	envName := get("SIE_ENV")
+	if envName == "" {
+		envName = get("SIE_DEPLOYMENT_ENV")
+	}
+	switch strings.ToLower(strings.TrimSpace(envName)) {
+	case "prod", "production":
+		cfg.Auth.Production = true
+	}
+	cfg.RouterID = routerID(get("POD_NAME"), get("HOSTNAME"))
+	var err error
+	if cfg.LogLevel, err = logging.ParseLevel(get("SIE_LOG_LEVEL")); err != nil {
+		return cfg, fmt.Errorf("SIE_LOG_LEVEL: %w", err)
+	}
+	if cfg.JSONLogs, err = logging.ParseBool(get("SIE_LOG_JSON")); err != nil {
+		return cfg, fmt.Errorf("SIE_LOG_JSON: %w", err)
+	}
+	return cfg, nil
+}
+
+// OSEnv is os.LookupEnv.
+func OSEnv(k string) (string, bool) { return os.LookupEnv(k) }
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// routerID is POD_NAME, else {HOSTNAME or OS hostname}-{pid}.
+func routerID(pod, hostname string) string {
+	if pod != "" {
+		return pod
+	}
+	if hostname == "" {
+		hostname, _ = os.Hostname()
+	}
+	return hostname + "-" + strconv.Itoa(os.Getpid())
+}

@@ -1,0 +1,239 @@
+package configserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/sieproject/sie/internal/bus"
+	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/configapi"
+	"github.com/sieproject/sie/internal/controlplane"
+	"github.com/sieproject/sie/internal/logging"
+	"github.com/sieproject/sie/internal/store/core"
+)
+
+// storeRetryInterval paces the retries of a store unreachable at startup.
+const storeRetryInterval = 2 * time.Second
+
+// Server is a running sie-config.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	svc     *controlplane.Service
+	metrics *controlplane.Metrics
+	http    *http.Server
+	ln      net.Listener
+	nats    *bus.Conn
+	st      core.Store
+	stop    context.CancelFunc
+	wg      sync.WaitGroup
+	served  chan error
+}
+
+// Start brings sie-config up in the order of sie-config.md §1.3 and returns
+// once HTTP is listening. NATS connects in the background. A store that
+// cannot be read yet keeps readiness failing and writes refused (503) while
+// it is retried in the background.
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	out := cfg.LogOutput
+	if out == nil {
+		out = os.Stderr
+	}
+	handler := logging.NewHandler(out, cfg.LogLevel, cfg.JSONLogs)
+	log := logging.Logger(handler, "sie.config")
+	if cfg.Auth.Production && (cfg.Auth.Admin == nil || *cfg.Auth.Admin == "") {
+		log.Error("SIE_ENV=production without SIE_ADMIN_TOKEN: config writes and export are disabled")
+	}
+
+	snap := loadRegistry(cfg, log)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := controlplane.NewMetrics(reg)
+
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s := &Server{cfg: cfg, log: log, metrics: metrics, stop: stop, served: make(chan error, 1)}
+
+	var st core.Store
+	if cfg.StoreURL != "" {
+		var err error
+		st, err = openStore(ctx, cfg.StoreURL, log)
+		if err != nil {
+			stop()
+			return nil, fmt.Errorf("open config store %s: %w", cfg.StoreURL, err)
+		}
+		s.st = st
+	}
+
+	if cfg.NATSURL != "" {
+		conn, err := bus.Connect(cfg.NATSURL, bus.Options{
+			Name: "sie-config " + cfg.RouterID,
+			OnStateChange: func(up bool) {
+				metrics.NATSConnected.Set(boolGauge(up))
+			},
+		}, log)
+		if err != nil {
+			stop()
+			return nil, fmt.Errorf("SIE_NATS_URL: %w", err)
+		}
+		s.nats = conn
+	}
+
+	svcCfg := controlplane.Config{Snapshot: snap, RouterID: cfg.RouterID, Metrics: metrics, Log: log}
+	if st != nil {
+		svcCfg.Store = st
+	}
+	if s.nats != nil {
+		svcCfg.Pub = s.nats
+	}
+	s.svc = controlplane.New(svcCfg)
+
+	if st != nil {
+		if err := s.initStore(ctx, snap); err != nil {
+			log.Error("config store unavailable at startup; retrying in the background", "store", st.Describe(), "err", err)
+			s.svc.Block(err)
+			s.wg.Add(1)
+			go s.retryStore(bg, snap)
+		}
+	}
+
+	api := configapi.New(configapi.Config{
+		Service: s.svc, Auth: cfg.Auth, Registry: reg, Log: log,
+		Audit: logging.Logger(handler, "sie.audit"),
+		Ready: s.svc.Unavailable,
+	})
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
+	if err != nil {
+		s.closeBackground()
+		return nil, err
+	}
+	s.ln = ln
+	s.http = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	go func() { s.served <- s.http.Serve(ln) }()
+	log.Info("sie-config listening", "addr", ln.Addr().String(), "store", describe(st), "nats", cfg.NATSURL, "router_id", s.svc.RouterID())
+	return s, nil
+}
+
+func describe(st core.Store) string {
+	if st == nil {
+		return "none"
+	}
+	return st.Describe()
+}
+
+func boolGauge(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// loadRegistry reads bundles and seeds; nil means the registry is absent.
+func loadRegistry(cfg Config, log *slog.Logger) *catalog.Snapshot {
+	bundles, err := catalog.LoadBundles(cfg.BundlesDir, log)
+	if err != nil {
+		log.Error("model registry unavailable", "err", err)
+		return nil
+	}
+	seeds, err := catalog.LoadSeeds(cfg.ModelsDir, log)
+	if err != nil {
+		log.Error("model registry unavailable", "err", err)
+		return nil
+	}
+	snap := catalog.NewSnapshot(bundles, seeds, log)
+	log.Info("model registry loaded", "bundles", len(bundles), "models", snap.Len())
+	return snap
+}
+
+// initStore reads the epoch and restores the API layer.
+func (s *Server) initStore(ctx context.Context, snap *catalog.Snapshot) error {
+	epoch, err := s.st.ReadEpoch(ctx)
+	if err != nil {
+		return err
+	}
+	if s.cfg.Restore && snap != nil {
+		restored, n, err := controlplane.Restore(ctx, snap, s.st, s.log)
+		if err != nil {
+			return err
+		}
+		s.log.Info("restored API documents from the store", "count", n)
+		snap = restored
+	}
+	s.svc.Unblock(snap, epoch)
+	return nil
+}
+
+func (s *Server) retryStore(ctx context.Context, snap *catalog.Snapshot) {
+	defer s.wg.Done()
+	t := time.NewTicker(storeRetryInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := s.initStore(ctx, snap); err != nil {
+			s.log.Warn("config store still unavailable", "err", err)
+			continue
+		}
+		s.log.Info("config store available; accepting writes")
+		return
+	}
+}
+
+// URL is the base URL the server listens on.
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Addr is the listening address.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Service exposes the write pipeline (tests).
+func (s *Server) Service() *controlplane.Service { return s.svc }
+
+// Shutdown stops accepting, lets in-flight requests finish (10 s max),
+// drains NATS (5 s max) and releases the store.
+func (s *Server) Shutdown(ctx context.Context) error {
+	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	err := s.http.Shutdown(hctx)
+	s.closeBackground()
+	if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}
+
+func (s *Server) closeBackground() {
+	s.stop()
+	s.wg.Wait()
+	if s.nats != nil {
+		s.nats.Close(5 * time.Second)
+	}
+	s.metrics.NATSConnected.Set(0)
+	if s.st != nil {
+		_ = s.st.Close()
+	}
+}
+
+// Run starts sie-config and serves until ctx is cancelled.
+func Run(ctx context.Context, cfg Config) error {
+	s, err := Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	s.log.Info("shutting down")
+	return s.Shutdown(context.Background())
+}
