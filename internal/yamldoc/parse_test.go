@@ -211,3 +211,36 @@ func same(a, b any) bool {
 	}
 	return a == b
 }
+
+// The "!" tag is found from the node's mark, which counts characters, not
+// bytes, and knows every line break yaml.v3 knows.
+func TestNonSpecificTagMarks(t *testing.T) {
+	rejected := []string{
+		"é: [&a ! 1]\n",
+		"a: 1\r\nb: ! 2\r\n",
+		"\ufeffa: ! 1\n",
+		"a: 1\rb: ! x\r",
+		"a: \"\u2028\"\nb: {c: &x\n  # comment\n  ! d}\n",
+		"a:\n- !<!> 5\n",
+		"! k: v\n",
+	}
+	for _, in := range rejected {
+		_, err := Parse([]byte(in))
+		var pe *ParseError
+		if !errors.As(err, &pe) || !strings.Contains(pe.Message, "unsupported tag !") {
+			t.Errorf("%q: got %v", in, err)
+		}
+	}
+	accepted := []string{
+		"a: \"x!\"\nb: 'a ! b'\nc: x ! y\nd: !!str e!\n",
+		"é: [!!str x, z]\n",
+		"é: &a\n  !!str b\n",
+		"a:\n!!str b: 1\n",
+		"a: ! [x]\nb: ! {c: d}\nc: !\n",
+	}
+	for _, in := range accepted {
+		if _, err := Parse([]byte(in)); err != nil {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+}

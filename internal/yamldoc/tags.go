@@ -107,4 +107,3 @@ func taggedFloat(text string) (float64, bool) {
 	}
 	return f, true
 }
-
