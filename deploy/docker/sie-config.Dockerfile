@@ -21,11 +21,12 @@ COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 
 COPY . .
-ARG VERSION=dev
+# Empty VERSION keeps the version compiled into internal/version.
+ARG VERSION=
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 GOOS=linux go build -trimpath \
-      -ldflags="-s -w -X main.version=${VERSION}" \
+      -ldflags="-s -w ${VERSION:+-X github.com/sieproject/sie/internal/version.Version=${VERSION}}" \
       -o /out/sie-config ./cmd/sie-config
 
 # Stage the catalog with read-only permissions for the runtime user.

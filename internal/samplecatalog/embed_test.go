@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/samplecatalog"
 )
 
@@ -441,6 +442,33 @@ func TestWriteTo(t *testing.T) {
 			if string(got) != string(data) {
 				t.Errorf("%s/%s differs", sub, name)
 			}
+		}
+	}
+}
+
+// TestProjectParsers runs the catalog through the project's own readers: the
+// YAML dialect with its guard, the bundle and seed rules, and the worker
+// strict schema (a simulated worker must hold every model in full form).
+func TestProjectParsers(t *testing.T) {
+	for file, data := range readDir(t, "bundles") {
+		stem := strings.TrimSuffix(file, ".yaml")
+		b, err := catalog.ParseBundle(stem, data)
+		if err != nil {
+			t.Errorf("bundles/%s: %v", file, err)
+			continue
+		}
+		if b.Name != stem || len(b.Adapters) == 0 {
+			t.Errorf("bundles/%s: name %q, %d adapters", file, b.Name, len(b.Adapters))
+		}
+	}
+	for file, data := range readDir(t, "models") {
+		seed, ok, err := catalog.ParseSeed(data)
+		if err != nil || !ok {
+			t.Errorf("models/%s: not a seed (ok=%v): %v", file, ok, err)
+			continue
+		}
+		if problems := catalog.WorkerSchemaProblems(seed.Doc); len(problems) != 0 {
+			t.Errorf("models/%s: fails the worker strict schema: %v", file, problems)
 		}
 	}
 }
