@@ -1,0 +1,242 @@
+{{/*
+Names. The fullname is kept to 49 characters so that "<fullname>-gateway"
+and "<fullname>-nats-headless" stay valid DNS labels (63).
+*/}}
+{{- define "sie.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 49 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "sie.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 49 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 49 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 49 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "sie.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* sie-config's Deployment and Service name; its pods are <this>-<hash>-<id>. */}}
+{{- define "sie.configName" -}}
+{{- printf "%s-config" (include "sie.fullname" .) }}
+{{- end }}
+
+{{- define "sie.gatewayName" -}}
+{{- printf "%s-gateway" (include "sie.fullname" .) }}
+{{- end }}
+
+{{- define "sie.natsName" -}}
+{{- printf "%s-nats" (include "sie.fullname" .) }}
+{{- end }}
+
+{{/* Labels. Call with (dict "root" $ "component" "config"). */}}
+{{- define "sie.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "sie.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "sie.labels" -}}
+helm.sh/chart: {{ include "sie.chart" .root }}
+{{ include "sie.selectorLabels" . }}
+app.kubernetes.io/part-of: sie
+{{- if .root.Chart.AppVersion }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+{{- end }}
+
+{{/* Image reference. Call with (dict "root" $ "image" .Values.config.image). */}}
+{{- define "sie.image" -}}
+{{- printf "%s:%s" .image.repository (default .root.Chart.AppVersion .image.tag | toString) }}
+{{- end }}
+
+{{/*
+The one NATS URL of the release, used by sie-config and every gateway.
+Empty when NATS is disabled and no external URL is given (standalone).
+*/}}
+{{- define "sie.natsURL" -}}
+{{- if .Values.nats.enabled }}
+{{- printf "nats://%s.%s.svc.%s:4222" (include "sie.natsName" .) .Release.Namespace .Values.clusterDomain }}
+{{- else if .Values.nats.external.url }}
+{{- .Values.nats.external.url }}
+{{- end }}
+{{- end }}
+
+{{/* The gateways' sie-config base URL (empty: none). */}}
+{{- define "sie.configServiceURL" -}}
+{{- if .Values.gateway.configServiceUrl }}
+{{- .Values.gateway.configServiceUrl }}
+{{- else if .Values.config.enabled }}
+{{- printf "http://%s.%s.svc.%s:%v" (include "sie.configName" .) .Release.Namespace .Values.clusterDomain .Values.config.service.port }}
+{{- end }}
+{{- end }}
+
+{{/* D3n: the producer allow-list that admits sie-config's POD_NAME. */}}
+{{- define "sie.trustedProducers" -}}
+{{- default (include "sie.configName" .) .Values.gateway.trustedProducers }}
+{{- end }}
+
+{{/*
+Store mode of sie-config: "url" (s3:// or gs://), "pvc", or "" (none).
+*/}}
+{{- define "sie.storeMode" -}}
+{{- if .Values.config.configStore.url }}url{{- else if .Values.config.configStore.enabled }}pvc{{- end }}
+{{- end }}
+
+{{- define "sie.storeClaimName" -}}
+{{- default (printf "%s-store" (include "sie.configName" .)) .Values.config.configStore.existingClaim }}
+{{- end }}
+
+{{/* Tokens. */}}
+{{- define "sie.authSecretName" -}}
+{{- default (printf "%s-auth" (include "sie.fullname" .)) .Values.auth.existingSecret }}
+{{- end }}
+
+{{/*
+The Secret key holding a token, or "" when that token is not configured.
+Call with (dict "root" $ "kind" "admin"|"inference"|"read").
+*/}}
+{{- define "sie.tokenKey" -}}
+{{- $a := .root.Values.auth }}
+{{- if $a.existingSecret }}
+{{- index $a.existingSecretKeys .kind | default "" }}
+{{- else if eq .kind "admin" }}{{ if $a.adminToken }}admin-token{{ end }}
+{{- else if eq .kind "inference" }}{{ if $a.inferenceToken }}inference-token{{ end }}
+{{- else if eq .kind "read" }}{{ if $a.readToken }}read-token{{ end }}
+{{- end }}
+{{- end }}
+
+{{/* A token env entry as a dict, for (dict "root" $ "kind" K "name" ENV). */}}
+{{- define "sie.tokenEnv" -}}
+{{- $key := include "sie.tokenKey" . }}
+{{- if $key }}
+name: {{ .name }}
+valueFrom:
+  secretKeyRef:
+    name: {{ include "sie.authSecretName" .root }}
+    key: {{ $key }}
+{{- end }}
+{{- end }}
+
+{{- define "sie.tokenNames" -}}
+SIE_ADMIN_TOKEN,SIE_AUTH_TOKEN,SIE_AUTH_TOKENS,SIE_CONFIG_READ_TOKEN,SIE_CONFIG_SERVICE_TOKEN
+{{- end }}
+
+{{/*
+Merge the chart's env (list of EnvVar dicts) with the user's extraEnv: an
+extraEnv entry replaces the chart's entry of the same name, so no name appears
+twice. Literal token values in extraEnv are refused.
+Call with (dict "env" $env "extra" .Values.config.extraEnv "where" "config.extraEnv").
+*/}}
+{{- define "sie.mergeEnv" -}}
+{{- $tokens := splitList "," (include "sie.tokenNames" .) }}
+{{- $extraNames := dict }}
+{{- range .extra }}
+{{- if not .name }}{{ fail (printf "%s: every entry needs a name" $.where) }}{{ end }}
+{{- if and (has .name $tokens) (not .valueFrom) }}
+{{- fail (printf "%s: %s must not be a literal value; use auth.* (Secret) or a valueFrom.secretKeyRef" $.where .name) }}
+{{- end }}
+{{- $_ := set $extraNames .name true }}
+{{- end }}
+{{- $out := list }}
+{{- range .env }}
+{{- if not (hasKey $extraNames .name) }}
+{{- $out = append $out . }}
+{{- end }}
+{{- end }}
+{{- $out = concat $out .extra }}
+{{- toYaml $out }}
+{{- end }}
+
+{{/* The value of an extraEnv entry with a literal value, or "". */}}
+{{- define "sie.extraEnvValue" -}}
+{{- range .extra }}
+{{- if and (eq .name $.name) (hasKey . "value") }}{{ .value }}{{ end }}
+{{- end }}
+{{- end }}
+
+{{/* Probes for the two SIE services (port name "http"). */}}
+{{- define "sie.probes" -}}
+startupProbe:
+  httpGet:
+    path: /healthz
+    port: http
+  periodSeconds: {{ .Values.probes.startup.periodSeconds }}
+  failureThreshold: {{ .Values.probes.startup.failureThreshold }}
+  timeoutSeconds: {{ .Values.probes.startup.timeoutSeconds }}
+livenessProbe:
+  httpGet:
+    path: /healthz
+    port: http
+  periodSeconds: {{ .Values.probes.liveness.periodSeconds }}
+  failureThreshold: {{ .Values.probes.liveness.failureThreshold }}
+  timeoutSeconds: {{ .Values.probes.liveness.timeoutSeconds }}
+readinessProbe:
+  httpGet:
+    path: /readyz
+    port: http
+  periodSeconds: {{ .Values.probes.readiness.periodSeconds }}
+  failureThreshold: {{ .Values.probes.readiness.failureThreshold }}
+  timeoutSeconds: {{ .Values.probes.readiness.timeoutSeconds }}
+{{- end }}
+
+{{/* Pod and container security contexts (images run as 65532, no shell). */}}
+{{- define "sie.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+fsGroup: 65532
+fsGroupChangePolicy: OnRootMismatch
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{- define "sie.containerSecurityContext" -}}
+runAsNonRoot: true
+readOnlyRootFilesystem: true
+allowPrivilegeEscalation: false
+capabilities:
+  drop:
+    - ALL
+{{- end }}
+
+{{- define "sie.metricsAnnotations" -}}
+{{- if .Values.metrics.podAnnotations -}}
+prometheus.io/scrape: "true"
+prometheus.io/port: "8080"
+prometheus.io/path: /metrics
+{{- end }}
+{{- end }}
+
+{{/*
+Checks on the values that would otherwise render a broken release.
+*/}}
+{{- define "sie.validate" -}}
+{{- $url := .Values.config.configStore.url }}
+{{- if and $url (not (or (hasPrefix "s3://" $url) (hasPrefix "gs://" $url))) }}
+{{- fail (printf "config.configStore.url must start with s3:// or gs:// (got %q); for a volume use config.configStore.enabled" $url) }}
+{{- end }}
+{{- if and (eq (include "sie.storeMode" .) "pvc") (include "sie.extraEnvValue" (dict "extra" .Values.config.extraEnv "name" "SIE_CONFIG_STORE_DIR")) }}
+{{- fail "config.extraEnv sets SIE_CONFIG_STORE_DIR while config.configStore.enabled mounts a volume; use one of them (config.configStore.url for s3:// or gs://)" }}
+{{- end }}
+{{- if not (has (toString .Values.gateway.authMode) (list "" "none" "token" "static")) }}
+{{- fail (printf "gateway.authMode must be none, token or static (got %q)" (toString .Values.gateway.authMode)) }}
+{{- end }}
+{{- if and (not .Values.config.enabled) (not .Values.gateway.configServiceUrl) }}
+{{- fail "config.enabled=false needs gateway.configServiceUrl (the sie-config the gateways follow)" }}
+{{- end }}
+{{- if and (not .Values.nats.enabled) .Values.nats.external.url (not (regexMatch "^(nats|tls|ws|wss)://" .Values.nats.external.url)) }}
+{{- fail (printf "nats.external.url must be a nats:// (or tls://, ws://, wss://) URL (got %q)" .Values.nats.external.url) }}
+{{- end }}
+{{- if lt (int .Values.gateway.replicas) 0 }}
+{{- fail "gateway.replicas must be >= 0" }}
+{{- end }}
+{{- end }}
