@@ -2,6 +2,8 @@ package controlplane
 
 import (
 	"context"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/sieproject/sie/internal/bus"
@@ -36,11 +38,19 @@ type change struct {
 
 // apply runs steps 2–6 of sie-config.md §10.1 for one change. The caller
 // holds writeMu. On error nothing has changed.
+//
+// The bundle hashes are computed while the store fsyncs: they depend only
+// on the prepared snapshot, and on a large bundle hashing costs about as
+// much as a durable write. The max_payload pre-check does not need them: a
+// hash is 64 hex characters or empty, so the size is bounded up front.
 func (s *Service) apply(ctx context.Context, ch change) (epoch int64, warnings []string, err error) {
 	prev := s.epoch.Load()
 	epoch = prev + 1
-	deltas := s.buildDeltas(ch, epoch)
-	if err := s.checkMaxPayload(deltas); err != nil {
+	hashes := make(chan map[string]string, 1)
+	go func() { hashes <- bundleHashes(ch.next, ch.targets) }()
+	collect := sync.OnceValue(func() map[string]string { return <-hashes })
+	defer collect() // never leave the goroutine behind, even on error
+	if err := s.checkMaxPayload(ch, epoch, collect); err != nil {
 		return prev, nil, err
 	}
 	if s.store != nil {
@@ -52,10 +62,19 @@ func (s *Service) apply(ctx context.Context, ch change) (epoch int64, warnings [
 			return prev, nil, err
 		}
 	}
+	deltas := s.buildDeltas(ch, epoch, collect())
 	s.snap.Store(ch.next)
 	s.epoch.Store(epoch)
 	s.refreshGauges(ch.next)
 	return epoch, s.publish(deltas), nil
+}
+
+func bundleHashes(snap *catalog.Snapshot, targets []string) map[string]string {
+	out := make(map[string]string, len(targets))
+	for _, b := range targets {
+		out[b] = snap.ConfigBundleHash(b)
+	}
+	return out
 }
 
 // persist writes epoch E+1 and then the document, restoring E when the
@@ -88,7 +107,7 @@ func (s *Service) persist(ctx context.Context, ch change, prev, epoch int64) err
 	return &StoreError{Message: "Failed to persist model config: " + err.Error(), Err: err}
 }
 
-func (s *Service) buildDeltas(ch change, epoch int64) []delta {
+func (s *Service) buildDeltas(ch change, epoch int64, hashes map[string]string) []delta {
 	f := payloadFields{routerID: s.routerID, epoch: epoch, modelID: ch.id, profilesAdded: ch.added, deleted: ch.deleted}
 	if ch.model != nil {
 		f.modelConfig = ch.model.Text()
@@ -99,12 +118,15 @@ func (s *Service) buildDeltas(ch change, epoch int64) []delta {
 	}
 	out := make([]delta, 0, len(ch.targets))
 	for _, b := range ch.targets {
-		out = append(out, delta{bundle: b, data: encodePayload(f, b, ch.next.ConfigBundleHash(b))})
+		out = append(out, delta{bundle: b, data: encodePayload(f, b, hashes[b])})
 	}
 	return out
 }
 
-func (s *Service) checkMaxPayload(deltas []delta) error {
+// checkMaxPayload refuses a change whose deltas would exceed the server's
+// max_payload. It sizes the payloads with a full-length placeholder hash and
+// waits for the real hashes only when that bound is over the limit.
+func (s *Service) checkMaxPayload(ch change, epoch int64, hashes func() map[string]string) error {
 	if s.pub == nil || !s.pub.Connected() {
 		return nil
 	}
@@ -112,12 +134,28 @@ func (s *Service) checkMaxPayload(deltas []delta) error {
 	if max <= 0 {
 		return nil
 	}
-	for _, d := range deltas {
+	bound := map[string]string{}
+	for _, b := range ch.targets {
+		bound[b] = strings.Repeat("0", 64)
+	}
+	if !exceeds(s.buildDeltas(ch, epoch, bound), max) {
+		return nil
+	}
+	for _, d := range s.buildDeltas(ch, epoch, hashes()) {
 		if n := int64(len(d.data)); n > max {
 			return &PayloadTooLargeError{Size: n, Max: max}
 		}
 	}
 	return nil
+}
+
+func exceeds(deltas []delta, max int64) bool {
+	for _, d := range deltas {
+		if int64(len(d.data)) > max {
+			return true
+		}
+	}
+	return false
 }
 
 // publish announces a committed change; failures only warn, because the
