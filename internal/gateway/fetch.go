@@ -1,0 +1,149 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/yamldoc"
+)
+
+// fetched is everything one resync attempt read, already built into a
+// complete state off-line (sie-gateway.md §3.2 steps 1–5).
+type fetched struct {
+	state   *State
+	skipped []skippedEntry
+}
+
+// skippedEntry is an export entry left out of the mirror, with the reason.
+type skippedEntry struct {
+	ModelID string
+	Reason  string
+}
+
+// fetchAll runs steps 1–5 of a resync: epoch, bundle list, each bundle, the
+// export, then the new state. Any HTTP, transport or decode failure fails
+// the whole attempt; a bad export entry only skips that entry.
+func fetchAll(ctx context.Context, c *configClient) (*fetched, error) {
+	remote, err := c.epoch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := c.bundleIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bundles := make([]*catalog.Bundle, 0, len(ids))
+	for _, id := range ids {
+		body, err := c.bundle(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		b, err := parseRemoteBundle(id, body)
+		if err != nil {
+			return nil, fmt.Errorf("bundle %q: %w", id, err)
+		}
+		bundles = append(bundles, b)
+	}
+	body, err := c.exportBody(ctx)
+	if err != nil {
+		return nil, err
+	}
+	epoch, docs, skipped, err := decodeExport(body)
+	if err != nil {
+		return nil, fmt.Errorf("decode /v1/configs/export: %w", err)
+	}
+	bs := catalog.NewBundleSet(dedupeBundles(bundles))
+	models := make([]*Model, 0, len(docs))
+	for _, d := range docs {
+		m, err := modelFromDocument(d, bs)
+		if err != nil {
+			skipped = append(skipped, skippedEntry{ModelID: d.ModelID, Reason: err.Error()})
+			continue
+		}
+		models = append(models, m)
+	}
+	return &fetched{state: newState(bundles, models, epoch, remote.BundlesHash), skipped: skipped}, nil
+}
+
+// parseRemoteBundle reads the YAML of GET /v1/configs/bundles/{id}: name
+// (required string), priority (int, default 100), adapters (strings,
+// default []). Other keys (source, …) are ignored.
+func parseRemoteBundle(id string, body []byte) (*catalog.Bundle, error) {
+	m, err := yamldoc.Parse(body)
+	if err != nil {
+		return nil, err
+	}
+	if name, ok := m.Get("name"); !ok {
+		return nil, errors.New("name is missing")
+	} else if s, ok := name.(string); !ok || s == "" {
+		return nil, errors.New("name must be a non-empty string")
+	}
+	return catalog.ParseBundle(id, body)
+}
+
+// decodeExport reads {"epoch": E, "models": [...]} (other keys ignored) and
+// turns each entry into a document: raw_yaml when it is a non-blank string
+// that parses, else model_config when it is an object, else the entry is
+// skipped.
+func decodeExport(body []byte) (uint64, []Document, []skippedEntry, error) {
+	var top struct {
+		Epoch  uint64            `json:"epoch"`
+		Models []json.RawMessage `json:"models"`
+	}
+	if err := decodeObject(body, &top); err != nil {
+		return 0, nil, nil, err
+	}
+	var docs []Document
+	var skipped []skippedEntry
+	for _, raw := range top.Models {
+		d, err := decodeExportEntry(raw)
+		if err != nil {
+			skipped = append(skipped, skippedEntry{ModelID: d.ModelID, Reason: err.Error()})
+			continue
+		}
+		docs = append(docs, d)
+	}
+	return top.Epoch, docs, skipped, nil
+}
+
+func decodeExportEntry(raw json.RawMessage) (Document, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
+		return Document{}, errors.New("entry is not a JSON object")
+	}
+	var d Document
+	_ = json.Unmarshal(fields["model_id"], &d.ModelID) // a non-string model_id names nothing
+	var yamlErr error
+	var text *string
+	if json.Unmarshal(fields["raw_yaml"], &text) == nil && text != nil && len(bytes.TrimSpace([]byte(*text))) > 0 {
+		m, err := yamldoc.Parse([]byte(*text))
+		if err == nil {
+			d.Doc = m
+			return d, nil
+		}
+		yamlErr = err
+	}
+	if mc := bytes.TrimSpace(fields["model_config"]); len(mc) > 0 && mc[0] == '{' {
+		m, err := decodeJSONDocument(mc)
+		if err == nil {
+			d.Doc = m
+			return d, nil
+		}
+		return d, fmt.Errorf("model_config unusable: %v (raw_yaml: %v)", err, orNone(yamlErr))
+	}
+	if yamlErr != nil {
+		return d, fmt.Errorf("raw_yaml does not parse (%v) and there is no model_config object", yamlErr)
+	}
+	return d, errors.New("neither raw_yaml nor a model_config object")
+}
+
+func orNone(err error) any {
+	if err == nil {
+		return "absent or blank"
+	}
+	return err
+}

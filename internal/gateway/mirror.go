@@ -1,0 +1,157 @@
+package gateway
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults of the sync knobs (sie-gateway.md §1.2, §3.2).
+const (
+	DefaultPollInterval     = 30 * time.Second
+	DefaultBackoffInitial   = time.Second
+	DefaultBackoffMax       = 60 * time.Second
+	DefaultDegradedFailures = 10
+	DefaultDegradedAfter    = 300 * time.Second
+	// maxBuffered caps the deltas kept for replay during one resync.
+	maxBuffered = 10000
+)
+
+// Config configures a Mirror. Zero values take the defaults.
+type Config struct {
+	// ConfigURL is sie-config's base URL; "" is filesystem-seed-only mode
+	// (no bootstrap, no poller, ready at once).
+	ConfigURL string
+	// Token is the outbound bearer ("" sends no Authorization header).
+	Token      string
+	HTTPClient *http.Client
+	// Trusted is the producer allow-list; empty trusts every producer.
+	Trusted Trust
+	// Seed is the state served until the first resync (nil: empty).
+	Seed *State
+
+	PollInterval     time.Duration
+	BackoffInitial   time.Duration
+	BackoffMax       time.Duration
+	DegradedFailures int
+	DegradedAfter    time.Duration
+
+	// DeltaFilter is a test hook: a message for which it returns false is
+	// dropped before any processing, as if NATS had lost it.
+	DeltaFilter func(data []byte) bool
+
+	Metrics *Metrics // nil: unregistered metrics
+	Log     *slog.Logger
+}
+
+func (c *Config) defaults() {
+	if c.PollInterval <= 0 {
+		c.PollInterval = DefaultPollInterval
+	}
+	if c.BackoffInitial <= 0 {
+		c.BackoffInitial = DefaultBackoffInitial
+	}
+	if c.BackoffMax <= 0 {
+		c.BackoffMax = DefaultBackoffMax
+	}
+	if c.DegradedFailures <= 0 {
+		c.DegradedFailures = DefaultDegradedFailures
+	}
+	if c.DegradedAfter <= 0 {
+		c.DegradedAfter = DefaultDegradedAfter
+	}
+	if c.Metrics == nil {
+		c.Metrics = NewMetrics(nil)
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.Seed == nil {
+		c.Seed = emptyState()
+	}
+}
+
+// Mirror is the gateway's config mirror and its sync machinery.
+type Mirror struct {
+	cfg     Config
+	log     *slog.Logger
+	metrics *Metrics
+	client  *configClient // nil without ConfigURL
+
+	snap  atomic.Pointer[State]
+	ready atomic.Bool
+
+	// mu is the state lock: it serializes every state change (delta apply,
+	// the start, swap or failure of a resync attempt). Lock order: mu may be
+	// held while taking reqMu, never the other way round; degMu is never
+	// held with either.
+	mu        sync.Mutex
+	resyncing bool            // an attempt's fetches are in flight (guarded by mu)
+	buffer    []bufferedDelta // deltas received meanwhile, for replay (guarded by mu)
+
+	// reqMu guards pending, the trigger of the queued resync request.
+	reqMu   sync.Mutex
+	pending string
+	wake    chan struct{} // capacity 1: one queued request at most (coalescing)
+	running atomic.Bool   // an attempt is running or waiting for its retry
+
+	// degMu guards the failure run that drives the degraded gauge.
+	degMu       sync.Mutex
+	failures    int
+	failGen     uint64
+	degraded    bool
+	degradeTime *time.Timer
+
+	wg sync.WaitGroup
+}
+
+// New returns a mirror serving cfg.Seed. Call Start to begin syncing.
+func New(cfg Config) *Mirror {
+	cfg.defaults()
+	m := &Mirror{cfg: cfg, log: cfg.Log, metrics: cfg.Metrics, wake: make(chan struct{}, 1)}
+	if cfg.ConfigURL != "" {
+		m.client = newConfigClient(cfg.ConfigURL, cfg.Token, cfg.HTTPClient)
+	} else {
+		m.ready.Store(true)
+	}
+	m.snap.Store(cfg.Seed)
+	m.metrics.setEpoch(cfg.Seed.epoch)
+	return m
+}
+
+// Snapshot returns the current state. It never blocks.
+func (m *Mirror) Snapshot() *State { return m.snap.Load() }
+
+// Ready reports whether the mirror may be served as ready (D3j): always
+// without a config URL, else once the first resync succeeded.
+func (m *Mirror) Ready() bool { return m.ready.Load() }
+
+// Start runs the first bootstrap at once and the poller, when a config URL
+// is set. They stop when ctx ends; Wait waits for them.
+func (m *Mirror) Start(ctx context.Context) {
+	if m.client == nil {
+		return
+	}
+	m.RequestResync(TriggerStartup)
+	m.wg.Add(2)
+	go func() { defer m.wg.Done(); m.runResyncs(ctx) }()
+	go func() { defer m.wg.Done(); m.runPoller(ctx) }()
+}
+
+// Wait blocks until the goroutines started by Start have returned.
+func (m *Mirror) Wait() { m.wg.Wait() }
+
+// publish swaps next in; the caller holds mu.
+func (m *Mirror) publish(prev, next *State) {
+	if next == prev {
+		return
+	}
+	m.snap.Store(next)
+	if next.epoch != prev.epoch {
+		m.metrics.setEpoch(next.epoch)
+	}
+}

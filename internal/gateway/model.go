@@ -1,0 +1,99 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/doc"
+)
+
+// Model is one mirrored model: its document and what is derived from it. A
+// Model is immutable; a delta builds a new one.
+type Model struct {
+	ID           string
+	Doc          *doc.Map
+	ProfileNames []string // sorted
+	Modules      []string // sorted module set (catalog.ModuleSet)
+	Bundles      []string // bundle list, in bundle order
+	// workerEntry is the model's element of the worker-side hash (hashes.md
+	// §4.2) in its worker view, or nil when a worker would not hold the
+	// document. It is computed once here, so a bundle hash only re-serializes
+	// the models that changed.
+	workerEntry []byte
+}
+
+// HeldByWorkers reports whether a worker would hold the document (full or
+// stub form), i.e. whether it counts in the expected hash.
+func (m *Model) HeldByWorkers() bool { return m.workerEntry != nil }
+
+// InBundle reports whether bundle is in the model's bundle list.
+func (m *Model) InBundle(bundle string) bool {
+	for _, b := range m.Bundles {
+		if b == bundle {
+			return true
+		}
+	}
+	return false
+}
+
+// errNotAccepted wraps the reasons a document is not accepted (§2.1).
+var errNotAccepted = errors.New("document not accepted")
+
+// acceptDocument applies the mirror's acceptance rule (sie-gateway.md §2.1)
+// and returns the document's id: a mapping with a non-empty string id
+// (sie_id, else name), profiles missing or a mapping of mappings, and every
+// adapter_path a string or null. Routability is deliberately not checked.
+func acceptDocument(d *doc.Map) (string, error) {
+	id := nonEmptyString(d, "sie_id")
+	if id == "" {
+		id = nonEmptyString(d, "name")
+	}
+	if id == "" {
+		return "", fmt.Errorf("%w: no non-empty string sie_id or name", errNotAccepted)
+	}
+	v, ok := d.Get("profiles")
+	if !ok {
+		return id, nil
+	}
+	profiles, ok := v.(*doc.Map)
+	if !ok {
+		return "", fmt.Errorf("%w: profiles must be a mapping", errNotAccepted)
+	}
+	for _, e := range profiles.Entries() {
+		p, ok := e.Value.(*doc.Map)
+		if !ok {
+			return "", fmt.Errorf("%w: profile %q must be a mapping", errNotAccepted, e.Key)
+		}
+		if ap, ok := p.Get("adapter_path"); ok && ap != nil {
+			if _, ok := ap.(string); !ok {
+				return "", fmt.Errorf("%w: profile %q: adapter_path must be a string or null", errNotAccepted, e.Key)
+			}
+		}
+	}
+	return id, nil
+}
+
+func nonEmptyString(m *doc.Map, key string) string {
+	v, _ := m.Get(key)
+	s, _ := v.(string)
+	return s
+}
+
+// newModel derives a model from an accepted document against the bundles.
+func newModel(id string, d *doc.Map, bs *catalog.BundleSet) *Model {
+	m := &Model{ID: id, Doc: d, Modules: catalog.ModuleSet(d)}
+	m.Bundles = bs.BundlesFor(m.Modules)
+	for _, e := range catalog.Profiles(d).Entries() {
+		m.ProfileNames = append(m.ProfileNames, e.Key)
+	}
+	if m.ProfileNames == nil {
+		m.ProfileNames = []string{}
+	}
+	sort.Strings(m.ProfileNames)
+	if v := catalog.WorkerViewOf(d, id); v != nil {
+		m.workerEntry = catalog.WorkerEntry(v)
+	}
+	return m
+}

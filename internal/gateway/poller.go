@@ -1,0 +1,60 @@
+package gateway
+
+import (
+	"context"
+	"time"
+)
+
+// runPoller compares sie-config's epoch and bundles_hash with the mirror
+// every PollInterval (§3.3). It is the backstop for lost deltas and the
+// only way a rewind (sie-config restarted without a store) is noticed.
+func (m *Mirror) runPoller(ctx context.Context) {
+	// A ticker drops the ticks it could not deliver, so a slow tick never
+	// causes a burst. The first tick is one interval after start.
+	t := time.NewTicker(m.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		m.pollOnce(ctx)
+	}
+}
+
+// pollOnce is one tick; it returns the trigger it requested ("" for none).
+func (m *Mirror) pollOnce(ctx context.Context) string {
+	if m.Busy() {
+		return ""
+	}
+	remote, err := m.client.epoch(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			m.log.Warn("config epoch poll failed", "err", err)
+		}
+		return ""
+	}
+	trigger := driftTrigger(m.Snapshot(), remote)
+	if trigger != "" {
+		local := m.Snapshot()
+		m.log.Info("config drift detected", "trigger", trigger, "local_epoch", local.epoch, "remote_epoch", remote.Epoch,
+			"local_bundles_hash", local.bundlesHash, "remote_bundles_hash", remote.BundlesHash)
+		m.RequestResync(trigger)
+	}
+	return trigger
+}
+
+// driftTrigger compares in the order of §3.3. An empty remote hash means
+// sie-config's registry is unavailable and is never drift.
+func driftTrigger(local *State, remote RemoteEpoch) string {
+	switch {
+	case remote.Epoch < local.epoch:
+		return TriggerRewind
+	case remote.Epoch > local.epoch:
+		return TriggerPollEpoch
+	case remote.BundlesHash != "" && remote.BundlesHash != local.bundlesHash:
+		return TriggerPollHash
+	}
+	return ""
+}

@@ -1,0 +1,148 @@
+package gateway
+
+import (
+	"context"
+	"time"
+)
+
+// Resync triggers, the `trigger` label of sie_gateway_config_resyncs_total.
+const (
+	TriggerStartup    = "startup"
+	TriggerPollEpoch  = "poll_epoch"
+	TriggerRewind     = "rewind"
+	TriggerPollHash   = "poll_hash"
+	TriggerGap        = "gap"
+	TriggerApplyError = "apply_error"
+)
+
+// RequestResync asks for a resync. Requests coalesce: at most one attempt
+// runs, and any number of requests arriving meanwhile cause one follow-up.
+// Without a config URL it does nothing.
+func (m *Mirror) RequestResync(trigger string) {
+	if m.client == nil {
+		return
+	}
+	m.reqMu.Lock()
+	if m.pending == "" {
+		m.pending = trigger
+	}
+	m.reqMu.Unlock()
+	select {
+	case m.wake <- struct{}{}:
+	default: // already queued
+	}
+}
+
+// Busy reports whether a resync is running, waiting for its retry, or
+// queued: the poller then has nothing to add.
+func (m *Mirror) Busy() bool { return m.running.Load() || len(m.wake) > 0 }
+
+// takePending consumes the queued request, if any, and returns its trigger.
+func (m *Mirror) takePending() string {
+	m.reqMu.Lock()
+	defer m.reqMu.Unlock()
+	select {
+	case <-m.wake:
+	default:
+	}
+	t := m.pending
+	m.pending = ""
+	return t
+}
+
+// runResyncs executes requests one at a time, retrying a failed attempt
+// with exponential backoff until one succeeds.
+func (m *Mirror) runResyncs(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-m.wake:
+		}
+		trigger := m.takePending()
+		if trigger == "" {
+			continue // a late token for a request an earlier attempt served
+		}
+		m.running.Store(true)
+		backoff := m.cfg.BackoffInitial
+		for {
+			if t := m.takePending(); t != "" {
+				trigger = t
+			}
+			err := m.attempt(ctx, trigger)
+			if ctx.Err() != nil {
+				return
+			}
+			if err == nil {
+				m.metrics.Resyncs.WithLabelValues(trigger, "success").Inc()
+				m.recovered()
+				break
+			}
+			m.metrics.Resyncs.WithLabelValues(trigger, "failure").Inc()
+			m.failed(err, trigger, backoff)
+			t := time.NewTimer(backoff)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			backoff = min(2*backoff, m.cfg.BackoffMax)
+		}
+		m.running.Store(false)
+	}
+}
+
+// attempt is one resync (§3.2): fetch everything, build the new state
+// off-line, then swap it in and replay the deltas buffered meanwhile. A
+// failed attempt changes nothing.
+func (m *Mirror) attempt(ctx context.Context, trigger string) error {
+	m.mu.Lock()
+	m.resyncing, m.buffer = true, nil
+	m.mu.Unlock()
+
+	f, err := fetchAll(ctx, m.client)
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	buffered := m.buffer
+	m.resyncing, m.buffer = false, nil
+	if err != nil {
+		// The buffered deltas were already applied to the current state.
+		return err
+	}
+	prev := m.snap.Load()
+	next := f.state
+	exportEpoch := next.epoch
+	var followUp string
+	for i := range buffered {
+		d := &buffered[i]
+		if d.env.Epoch <= exportEpoch {
+			continue
+		}
+		var trig string
+		next, _, trig, _ = step(next, d)
+		if trig != "" && followUp == "" {
+			followUp = trig
+		}
+	}
+	m.publish(prev, next)
+	if followUp != "" {
+		m.RequestResync(followUp)
+	}
+	m.ready.Store(true)
+	m.reportSkipped(f.skipped)
+	m.log.Info("config resync applied", "trigger", trigger, "epoch", next.epoch, "export_epoch", exportEpoch,
+		"previous_epoch", prev.epoch, "bundles", len(next.Bundles()), "models", next.Len(),
+		"skipped", len(f.skipped), "replayed", len(buffered), "bundles_hash", next.bundlesHash)
+	return nil
+}
+
+// reportSkipped logs each skipped export entry and updates the skip metrics.
+func (m *Mirror) reportSkipped(skipped []skippedEntry) {
+	for _, s := range skipped {
+		m.log.Warn("skipping export entry", "model_id", s.ModelID, "reason", s.Reason)
+	}
+	m.metrics.ExportSkippedTotal.Add(float64(len(skipped)))
+	m.metrics.ExportSkipped.Set(float64(len(skipped)))
+}
