@@ -1,0 +1,53 @@
+package main
+
+import (
+	"io"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestParseConfigDefaults(t *testing.T) {
+	cfg, err := parseConfig([]string{"--bundle", "default", "--models-dir", "/m/models"}, env(map[string]string{"HOSTNAME": "pod-1", "SIE_NATS_URL": "nats://n:4222"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Count != 1 || cfg.Port != 8080 || cfg.Host != "127.0.0.1" || cfg.GPUCount != 1 || cfg.MachineProfile != "l4" {
+		t.Errorf("defaults: %+v", cfg)
+	}
+	if cfg.NamePrefix != "pod-1" || cfg.NATSURL != "nats://n:4222" || cfg.BundlesDir != "/m/bundles" {
+		t.Errorf("env defaults: prefix %q nats %q bundles %q", cfg.NamePrefix, cfg.NATSURL, cfg.BundlesDir)
+	}
+	cfg, err = parseConfig([]string{"--bundle", "b", "--models-dir", "m", "--apply-lag", "150ms", "--drop-deltas", "2", "--not-ready", "--bundles-dir", "/x"}, env(map[string]string{"SIE_BUNDLES_DIR": "/env"}), io.Discard)
+	if err != nil || cfg.ApplyLag != 150*time.Millisecond || cfg.DropDeltas != 2 || !cfg.NotReady || cfg.BundlesDir != "/x" || cfg.NamePrefix != "sim" {
+		t.Errorf("flags: %+v %v", cfg, err)
+	}
+}
+
+func TestInvalidFlagsExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"--models-dir", "m"}, // no bundle
+		{"--bundle", "b"},     // no models dir
+		{"--bundle", "b", "--models-dir", "m", "--count", "0"}, // bad count
+		{"--bundle", "b", "--models-dir", "m", "--port", "-1"}, // bad port
+		{"--bundle", "b", "--models-dir", "m", "--bogus"},      // unknown flag
+		{"--bundle", "b", "--models-dir", "m", "extra"},        // positional
+		{"--bundle", "b", "--models-dir", "m", "--drop-fraction", "2"},
+	} {
+		if code := run(args, env(nil), io.Discard); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	if code := run([]string{"--bundle", "b", "--models-dir", "m"}, env(map[string]string{"SIE_LOG_LEVEL": "loud"}), io.Discard); code != 2 {
+		t.Errorf("bad SIE_LOG_LEVEL: exit %d, want 2", code)
+	}
+}
+
+func TestStartFailureExit1(t *testing.T) {
+	if code := run([]string{"--bundle", "b", "--models-dir", t.TempDir() + "/missing", "--port", "0"}, env(nil), io.Discard); code != 1 {
+		t.Errorf("missing models dir: exit %d, want 1", code)
+	}
+}
