@@ -1,0 +1,65 @@
+package workers
+
+import "sort"
+
+// Eligible is a worker a /status request counts for a bundle (§4.2): state
+// Healthy and an advertised bundle exactly equal to the bundle id.
+type Eligible struct {
+	Name string // advertised name, else URL
+	URL  string
+	Hash string // reported bundle_config_hash
+}
+
+// view is derived from every Info at one registry version and shared by
+// readers until the next change; status requests therefore do not scan or
+// sort the workers.
+type view struct {
+	version  uint64
+	byBundle map[string][]Eligible // sorted by name, then URL
+	healthy  int
+}
+
+// current returns a view no older than the registry's version at the call.
+func (r *Registry) current() *view {
+	if v := r.view.Load(); v != nil && v.version == r.version.Load() {
+		return v
+	}
+	r.viewMu.Lock()
+	defer r.viewMu.Unlock()
+	ver := r.version.Load()
+	if v := r.view.Load(); v != nil && v.version == ver {
+		return v
+	}
+	// Infos read after ver was loaded are at least as new as ver; a change
+	// racing with the build bumps the version and forces the next rebuild.
+	v := &view{version: ver, byBundle: map[string][]Eligible{}}
+	for _, w := range *r.workers.Load() {
+		info := w.info.Load()
+		if info == nil || !info.Healthy() {
+			continue
+		}
+		v.healthy++
+		v.byBundle[info.Bundle] = append(v.byBundle[info.Bundle], Eligible{Name: info.Name, URL: info.URL, Hash: info.BundleConfigHash})
+	}
+	for _, list := range v.byBundle {
+		sort.Slice(list, func(i, j int) bool {
+			if list[i].Name != list[j].Name {
+				return list[i].Name < list[j].Name
+			}
+			return list[i].URL < list[j].URL
+		})
+	}
+	r.view.Store(v)
+	return v
+}
+
+// Eligible returns the Healthy workers advertising exactly bundle, sorted
+// by name. Callers must not modify the slice.
+func (r *Registry) Eligible(bundle string) []Eligible { return r.current().byBundle[bundle] }
+
+// HealthyCount is the number of Healthy workers.
+func (r *Registry) HealthyCount() int { return r.current().healthy }
+
+// ConnectedWorkers is the number of Healthy workers advertising exactly
+// bundle (the bundles list's connected_workers).
+func (r *Registry) ConnectedWorkers(bundle string) int { return len(r.Eligible(bundle)) }
