@@ -108,6 +108,14 @@ func truthy(v any) bool {
 	return true
 }
 
+// Separators as package-level slices: a literal passed to the hash.Hash
+// interface would escape and allocate on every write.
+var (
+	hashOpen  = []byte{'['}
+	hashSep   = []byte{','}
+	hashClose = []byte{']'}
+)
+
 // HashEntries returns the SHA-256 hex digest of "[" + entries joined by "," +
 // "]", or "" when there are no entries (hashes.md: a digest over nothing is
 // the empty string). Callers pass the entries already in id order.
@@ -118,14 +126,14 @@ func HashEntries(entries [][]byte) string {
 	h := sha256.New()
 	// Writing piecewise avoids building the joined text, which for a large
 	// bundle is megabytes.
-	h.Write([]byte{'['})
+	h.Write(hashOpen)
 	for i, e := range entries {
 		if i > 0 {
-			h.Write([]byte{','})
+			h.Write(hashSep)
 		}
 		h.Write(e)
 	}
-	h.Write([]byte{']'})
+	h.Write(hashClose)
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -147,12 +147,12 @@ func (s *EntrySet) Hash() string {
 			since = 0
 		}
 		if i > 0 {
-			h.Write([]byte{','})
+			h.Write(hashSep)
 		}
 		h.Write(s.vals[i])
 		since += len(s.vals[i]) + 1
 	}
-	h.Write([]byte{']'})
+	h.Write(hashClose)
 	s.digest = hex.EncodeToString(h.Sum(nil))
 	return s.digest
 }
@@ -174,7 +174,7 @@ func (s *EntrySet) resume() (hash.Hash, int) {
 		s.marks = s.marks[:len(s.marks)-1] // unusable: fall back further
 		h.Reset()
 	}
-	h.Write([]byte{'['})
+	h.Write(hashOpen)
 	return h, 0
 }
 
