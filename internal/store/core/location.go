@@ -29,32 +29,33 @@ type Location struct {
 
 // ParseLocation parses a store URL: "s3://bucket[/prefix]",
 // "gs://bucket[/prefix]" or anything else as a local path. Trailing "/"
-// characters are removed first (§1.2). The schemes are matched
-// case-sensitively, as upstream does, so "S3://x" is a local path.
+// characters are removed (§1.2). The scheme is recognised before the trim,
+// so "s3://" is a cloud URL without a bucket (an error), not the local path
+// "s3:". Schemes are case-sensitive, as upstream's, so "S3://x" is a path.
 func ParseLocation(raw string) (Location, error) {
 	if raw == "" {
 		return Location{}, errors.New("store: empty location")
 	}
-	trimmed := strings.TrimRight(raw, "/")
 	for _, s := range []struct {
 		scheme string
 		kind   Kind
 	}{{"s3://", KindS3}, {"gs://", KindGCS}} {
-		rest, ok := strings.CutPrefix(trimmed, s.scheme)
+		rest, ok := strings.CutPrefix(raw, s.scheme)
 		if !ok {
 			continue
 		}
-		bucket, prefix, _ := strings.Cut(rest, "/")
+		bucket, prefix, _ := strings.Cut(strings.TrimRight(rest, "/"), "/")
 		if bucket == "" {
 			return Location{}, fmt.Errorf("store: %q has no bucket", raw)
 		}
 		return Location{Kind: s.kind, Bucket: bucket, Prefix: prefix}, nil
 	}
-	if trimmed == "" {
+	path := strings.TrimRight(raw, "/")
+	if path == "" {
 		// Only slashes: the root directory, not the current one.
-		trimmed = "/"
+		path = "/"
 	}
-	return Location{Kind: KindLocal, Path: trimmed}, nil
+	return Location{Kind: KindLocal, Path: path}, nil
 }
 
 // Key joins a cloud object name onto the prefix with "/" (§8.1): with an

@@ -46,3 +46,14 @@ type Store interface {
 	// Close releases the backend's resources.
 	Close() error
 }
+
+// PreparedWrite is a document already durable in a staging location and
+// not yet visible. Backends whose writes have separate "make durable" and
+// "make visible" steps offer it (see the local store's PrepareModel) so a
+// caller can overlap the slow part with other work.
+type PreparedWrite interface {
+	// Commit makes the document visible (and durable in place).
+	Commit() error
+	// Abort discards the staged document; it does nothing after Commit.
+	Abort()
+}
