@@ -1,0 +1,72 @@
+package gatewayapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/sieproject/sie/internal/doc"
+)
+
+// listModels is GET /v1/configs/models (§4.1): always 200, sorted.
+func (s *server) listModels(w http.ResponseWriter, _ *http.Request, _ param) {
+	st := s.mirror.Snapshot()
+	list := make([]map[string]any, 0, st.Len())
+	for _, m := range st.Models() {
+		list = append(list, map[string]any{"model_id": m.ID, "profiles": m.ProfileNames, "source": sourceRegistry})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"models": list})
+}
+
+// getModel is GET /v1/configs/models/{*id} (§4.2): the status view when the
+// id ends with /status and the rest names a known model, else the YAML view.
+func (s *server) getModel(w http.ResponseWriter, _ *http.Request, p param) {
+	st := s.mirror.Snapshot()
+	raw := p.decoded
+	if base, ok := strings.CutSuffix(raw, "/status"); ok {
+		if m := st.Find(base); m != nil {
+			s.writeStatus(w, st, m)
+			return
+		}
+	}
+	m := st.Find(raw)
+	if m == nil {
+		writeMessage(w, http.StatusNotFound, "Model '"+raw+"' not found")
+		return
+	}
+	writeYAML(w, doc.NewMap(
+		doc.Entry{Key: "bundles", Value: stringsAny(m.Bundles)},
+		doc.Entry{Key: "sie_id", Value: m.ID},
+		doc.Entry{Key: "source", Value: sourceRegistry},
+	))
+}
+
+// listBundles is GET /v1/configs/bundles (§4.3), in bundle order.
+func (s *server) listBundles(w http.ResponseWriter, _ *http.Request, _ param) {
+	st := s.mirror.Snapshot()
+	list := make([]map[string]any, 0, len(st.Bundles()))
+	for _, b := range st.Bundles() {
+		list = append(list, map[string]any{
+			"adapter_count":     len(b.Adapters),
+			"bundle_id":         b.Name,
+			"connected_workers": len(s.workers.Eligible(b.Name)),
+			"priority":          b.Priority,
+			"source":            sourceRegistry,
+		})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"bundles": list})
+}
+
+// getBundle is GET /v1/configs/bundles/{id} (§4.4), matched exactly.
+func (s *server) getBundle(w http.ResponseWriter, _ *http.Request, p param) {
+	b := s.mirror.Snapshot().Bundle(p.decoded)
+	if b == nil {
+		writeMessage(w, http.StatusNotFound, "Bundle '"+p.decoded+"' not found")
+		return
+	}
+	writeYAML(w, doc.NewMap(
+		doc.Entry{Key: "adapters", Value: stringsAny(b.Adapters)},
+		doc.Entry{Key: "name", Value: b.Name},
+		doc.Entry{Key: "priority", Value: b.Priority},
+		doc.Entry{Key: "source", Value: sourceRegistry},
+	))
+}

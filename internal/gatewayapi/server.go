@@ -1,0 +1,84 @@
+package gatewayapi
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/sieproject/sie/internal/gateway"
+	"github.com/sieproject/sie/internal/workers"
+)
+
+// Mirror is the config state the API reads.
+type Mirror interface {
+	Snapshot() *gateway.State
+	Ready() bool
+}
+
+// Workers is the worker registry the API reads.
+type Workers interface {
+	Eligible(bundle string) []workers.Eligible
+	HealthyCount() int
+	Workers() []*workers.Info
+}
+
+// Config wires the API.
+type Config struct {
+	Mirror   Mirror
+	Workers  Workers
+	Auth     Auth
+	Gatherer prometheus.Gatherer // /metrics; nil serves an empty registry
+	// Context ends long-lived responses (the cluster-status WebSocket) on
+	// shutdown; http.Server.Shutdown does not close hijacked connections.
+	Context context.Context
+	Log     *slog.Logger
+}
+
+// server holds the handlers' dependencies.
+type server struct {
+	mirror  Mirror
+	workers Workers
+	ctx     context.Context
+	log     *slog.Logger
+	metrics http.Handler
+}
+
+// New returns the gateway's HTTP handler: auth, then the router.
+func New(cfg Config) http.Handler {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Context == nil {
+		cfg.Context = context.Background()
+	}
+	if cfg.Gatherer == nil {
+		cfg.Gatherer = prometheus.NewRegistry()
+	}
+	s := &server{mirror: cfg.Mirror, workers: cfg.Workers, ctx: cfg.Context, log: cfg.Log,
+		metrics: promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{})}
+	rt := &router{}
+	rt.add(&route{exact: "/healthz", methods: get(s.healthz)})
+	rt.add(&route{exact: "/readyz", methods: get(s.readyz)})
+	rt.add(&route{exact: "/health", methods: get(s.health)})
+	rt.add(&route{exact: "/metrics", methods: get(s.serveMetrics)})
+	rt.add(&route{exact: "/ws/cluster-status", methods: get(s.clusterStatus)})
+	rt.add(&route{exact: "/v1/models", methods: get(s.listLoadedModels)})
+	rt.add(&route{prefix: "/v1/models/", methods: get(s.getLoadedModel)})
+	rt.add(&route{exact: "/v1/configs/models", methods: get(s.listModels)})
+	rt.add(&route{prefix: "/v1/configs/models/", methods: get(s.getModel)})
+	rt.add(&route{exact: "/v1/configs/bundles", methods: get(s.listBundles)})
+	rt.add(&route{prefix: "/v1/configs/bundles/", segment: true, methods: get(s.getBundle)})
+	rt.add(&route{exact: "/v1/configs/resolve", methods: post(s.resolve)})
+	for _, op := range []string{"encode", "score", "extract"} {
+		rt.add(&route{prefix: "/v1/" + op + "/", methods: post(s.inference)})
+	}
+	return cfg.Auth.middleware(rt)
+}
+
+func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request, _ param) {
+	s.metrics.ServeHTTP(w, r)
+}
