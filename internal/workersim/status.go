@@ -84,7 +84,7 @@ func (w *Worker) statusFrame(now time.Time) []byte {
 		entry("counters", doc.NewMap()),
 		entry("histograms", doc.NewMap()),
 	)
-	return canonjson.AppendOrdered(make([]byte, 0, 512+len(models)), msg)
+	return canonjson.AppendOrdered(make([]byte, 0, 1024+256*len(gpus)+len(models)), msg)
 }
 
 // modelsJSONLocked returns the encoded "models" array, rebuilt only when the

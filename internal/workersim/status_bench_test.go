@@ -1,0 +1,43 @@
+package workersim
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/sieproject/sie/internal/catalog"
+)
+
+// BenchmarkStatusFrame is one status frame of a default-bundle worker over
+// the shipped catalog (100 models); the models array is cached between
+// registry changes. Reproduce with:
+//
+//	go test -run '^$' -bench StatusFrame -benchmem ./internal/workersim/
+func BenchmarkStatusFrame(b *testing.B) {
+	dir := filepath.Join("..", "..", "..", "shared", "testdata", "catalog")
+	if _, err := os.Stat(filepath.Join(dir, "models")); err != nil {
+		b.Skip("shared catalog not available")
+	}
+	files, err := catalog.ReadWorkerModelsDir(filepath.Join(dir, "models"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	adapters, err := catalog.ReadWorkerBundleAdapters(filepath.Join(dir, "bundles"), "default")
+	if err != nil {
+		b.Fatal(err)
+	}
+	state, err := catalog.NewWorkerState(catalog.WorkerStartup{Bundle: "default", Adapters: adapters, Files: files})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Bundle = "default"
+	w := newWorker("sim-default-0", &cfg, state, testLogger())
+	defer w.queue.close()
+	var n int
+	for b.Loop() {
+		n = len(w.statusFrame(time.Now()))
+	}
+	b.ReportMetric(float64(n), "frame-bytes")
+}
