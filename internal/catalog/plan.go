@@ -80,7 +80,9 @@ func PlanAppend(s *Snapshot, id string, body *doc.Map) (*AppendPlan, error) {
 		return plan, nil
 	}
 	for _, e := range body.Entries() {
-		if e.Key != "profiles" && !merged.Has(e.Key) {
+		// sie_id is not appended like other new keys: a seed declared via
+		// `name:` gets it as its first key below (§3.6 step 12).
+		if e.Key != "profiles" && e.Key != "sie_id" && !merged.Has(e.Key) {
 			merged.Set(e.Key, doc.Clone(e.Value))
 		}
 	}
