@@ -1,0 +1,203 @@
+package gatewayserver
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/sieproject/sie/internal/bus"
+	"github.com/sieproject/sie/internal/gateway"
+	"github.com/sieproject/sie/internal/gatewayapi"
+	"github.com/sieproject/sie/internal/logging"
+	"github.com/sieproject/sie/internal/version"
+	"github.com/sieproject/sie/internal/workers"
+)
+
+// Shutdown budgets (§1.3).
+const (
+	drainHTTP = 5 * time.Second
+	drainNATS = 5 * time.Second
+)
+
+// Server is a running sie-gateway.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	mirror   *gateway.Mirror
+	registry *workers.Registry
+	clients  *workers.Clients
+	nats     *bus.Conn
+	metrics  *gateway.Metrics
+	http     *http.Server
+	ln       net.Listener
+	stop     context.CancelFunc
+	served   chan error
+}
+
+// Start brings the gateway up in the order of §1.3 and returns once HTTP is
+// listening: NATS, the first bootstrap and the worker clients all proceed
+// in the background.
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	out := cfg.LogOutput
+	if out == nil {
+		out = os.Stderr
+	}
+	handler := logging.NewHandler(out, cfg.LogLevel, cfg.JSONLogs)
+	log := logging.Logger(handler, "sie.gateway")
+	logStartupFindings(log, &cfg)
+
+	seed, err := loadSeed(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := gateway.NewMetrics(reg)
+	registry := workers.NewRegistry(workers.RegistryConfig{HeartbeatTimeout: cfg.HeartbeatTimeout, Log: logging.Logger(handler, "sie.gateway.workers")})
+	reg.MustRegister(workers.NewCollector(registry))
+
+	mirror := gateway.New(gateway.Config{
+		ConfigURL: cfg.ConfigURL, Token: cfg.OutboundToken, Trusted: cfg.Trusted, Seed: seed,
+		PollInterval: cfg.PollInterval, BackoffInitial: cfg.BackoffInitial, BackoffMax: cfg.BackoffMax,
+		DeltaFilter: cfg.DeltaFilter, Metrics: metrics, Log: logging.Logger(handler, "sie.gateway.config"),
+	})
+
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s := &Server{cfg: cfg, log: log, mirror: mirror, registry: registry, metrics: metrics, stop: stop, served: make(chan error, 1)}
+
+	api := gatewayapi.New(gatewayapi.Config{Mirror: mirror, Workers: registry, Auth: cfg.Auth, Gatherer: reg, Context: bg, Log: log})
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	s.ln = ln
+	s.http = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	go func() { s.served <- s.http.Serve(ln) }()
+	log.Info("sie-gateway listening", "addr", ln.Addr().String(), "version", version.Version,
+		"config_service", orNone(cfg.ConfigURL), "nats", orNone(cfg.NATSURL), "workers", len(cfg.Workers), "auth_mode", cfg.AuthMode)
+
+	if cfg.NATSURL != "" {
+		if err := s.connectNATS(); err != nil {
+			s.closeBackground()
+			_ = s.http.Close()
+			return nil, err
+		}
+	}
+	mirror.Start(bg)
+	s.clients = workers.StartClients(bg, registry, cfg.Workers, workers.ClientConfig{
+		ConnectTimeout: cfg.WSConnectTimeout, ReconnectDelay: cfg.WSReconnectDelay,
+		ReadTimeout: cfg.HeartbeatTimeout, CheckInterval: cfg.HeartbeatCheckInterval,
+	})
+	return s, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// logStartupFindings logs the auth audit, env fall-backs and ignored
+// inference-phase variables (§1.2–1.3).
+func logStartupFindings(log *slog.Logger, cfg *Config) {
+	for _, f := range cfg.AuthFindings() {
+		log.Log(context.Background(), f.Level, f.Message)
+	}
+	for _, w := range cfg.Warnings {
+		log.Warn(w)
+	}
+	if len(cfg.IgnoredEnv) > 0 {
+		log.Info("inference-phase settings are accepted and ignored in this build", "variables", cfg.IgnoredEnv)
+	}
+}
+
+func loadSeed(cfg Config, log *slog.Logger) (*gateway.State, error) {
+	if cfg.BundlesDir == "" && cfg.ModelsDir == "" {
+		return nil, nil
+	}
+	return gateway.LoadSeed(cfg.BundlesDir, cfg.ModelsDir, log)
+}
+
+// connectNATS connects in the background and subscribes to the gateways'
+// subject; the client library resumes the subscription after reconnects.
+func (s *Server) connectNATS() error {
+	conn, err := bus.Connect(s.cfg.NATSURL, bus.Options{
+		Name:          "sie-gateway",
+		RetryInterval: s.cfg.NATSReconnectWait,
+		OnStateChange: func(up bool) { s.metrics.NATSConnected.Set(boolGauge(up)) },
+	}, s.log)
+	if err != nil {
+		return err
+	}
+	s.nats = conn
+	if _, err := conn.Subscribe(bus.SubjectAll, s.mirror.HandleDelta); err != nil {
+		return err
+	}
+	return nil
+}
+
+func boolGauge(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// URL is the base URL the gateway listens on.
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Mirror exposes the config mirror (tests).
+func (s *Server) Mirror() *gateway.Mirror { return s.mirror }
+
+// Registry exposes the worker registry (tests).
+func (s *Server) Registry() *workers.Registry { return s.registry }
+
+// NATSConnected reports whether the NATS connection is up (false without NATS).
+func (s *Server) NATSConnected() bool { return s.nats != nil && s.nats.Connected() }
+
+// Shutdown stops accepting, finishes in-flight requests (5 s max), closes
+// the worker sockets and drains NATS (5 s max).
+func (s *Server) Shutdown(ctx context.Context) error {
+	hctx, cancel := context.WithTimeout(ctx, drainHTTP)
+	defer cancel()
+	err := s.http.Shutdown(hctx)
+	s.closeBackground()
+	if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}
+
+func (s *Server) closeBackground() {
+	s.stop()
+	if s.clients != nil {
+		s.clients.Wait()
+	}
+	s.mirror.Wait()
+	if s.nats != nil {
+		s.nats.Close(drainNATS)
+	}
+	s.metrics.NATSConnected.Set(0)
+}
+
+// Run starts the gateway and serves until ctx is cancelled.
+func Run(ctx context.Context, cfg Config) error {
+	s, err := Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	s.log.Info("shutting down")
+	return s.Shutdown(context.Background())
+}
