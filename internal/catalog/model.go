@@ -49,6 +49,15 @@ func newModel(id string, seed *doc.Map, seedText string, api *doc.Map, apiText s
 	return m
 }
 
+// configEntry is the model's config-side hash entry for bundle (nil when the
+// model is not hashed there); safe on a nil model.
+func (m *Model) configEntry(bundle string) []byte {
+	if m == nil {
+		return nil
+	}
+	return m.configEntries[bundle]
+}
+
 // Effective is the API document if there is one, else the seed.
 func (m *Model) Effective() *doc.Map {
 	if m.api != nil {

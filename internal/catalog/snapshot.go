@@ -1,11 +1,10 @@
 package catalog
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/sieproject/sie/internal/doc"
 )
@@ -17,6 +16,17 @@ type Snapshot struct {
 	bundles *BundleSet
 	models  []*Model    // sorted by ID
 	folded  []foldEntry // sorted by (lower, id) for case-insensitive reads
+	// config holds, per bundle, the config-side hash entries of the models
+	// in it. A write clones only the sets its model touches, and the set
+	// resumes its digest from before the changed entry.
+	config map[string]*bundleEntries
+}
+
+// bundleEntries guards one bundle's entry set: computing a digest saves
+// hasher states inside the set.
+type bundleEntries struct {
+	mu  sync.Mutex
+	set *EntrySet
 }
 
 type foldEntry struct {
@@ -40,6 +50,7 @@ func NewSnapshot(bundles []*Bundle, seeds []Seed, log *slog.Logger) *Snapshot {
 	}
 	sort.Slice(s.models, func(i, j int) bool { return s.models[i].ID < s.models[j].ID })
 	s.rebuildFolded()
+	s.rebuildConfigEntries()
 	if len(unroutable) > 0 && log != nil {
 		log.Error("seed models reference unrouteable adapter modules (in no bundle)", "models", unroutable)
 	}
@@ -52,6 +63,58 @@ func unknownModules(bs *BundleSet, modules []string) []string {
 		if !bs.KnownModule(m) {
 			out = append(out, m)
 		}
+	}
+	return out
+}
+
+func (s *Snapshot) rebuildConfigEntries() {
+	byBundle := map[string]map[string][]byte{}
+	for _, m := range s.models {
+		for b, entry := range m.configEntries {
+			if byBundle[b] == nil {
+				byBundle[b] = map[string][]byte{}
+			}
+			byBundle[b][m.ID] = entry
+		}
+	}
+	s.config = make(map[string]*bundleEntries, s.bundles.Len())
+	for _, b := range s.bundles.Ordered() {
+		s.config[b.Name] = &bundleEntries{set: NewEntrySetFrom(byBundle[b.Name])}
+	}
+}
+
+// withConfigEntries returns the per-bundle sets after old is replaced by m
+// (either may be nil), cloning only the bundles whose entry changes.
+func (s *Snapshot) withConfigEntries(id string, old, m *Model) map[string]*bundleEntries {
+	out := make(map[string]*bundleEntries, len(s.config))
+	for b, be := range s.config {
+		out[b] = be
+	}
+	touched := map[string]bool{}
+	if old != nil {
+		for b := range old.configEntries {
+			touched[b] = true
+		}
+	}
+	if m != nil {
+		for b := range m.configEntries {
+			touched[b] = true
+		}
+	}
+	for b := range touched {
+		be := s.config[b]
+		if be == nil {
+			continue
+		}
+		be.mu.Lock()
+		set := be.set.Clone()
+		be.mu.Unlock()
+		if entry := m.configEntry(b); entry != nil {
+			set.Put(id, entry)
+		} else {
+			set.Delete(id)
+		}
+		out[b] = &bundleEntries{set: set}
 	}
 	return out
 }
@@ -150,13 +213,15 @@ func (s *Snapshot) WithoutAPI(id string) (*Snapshot, *Model) {
 func (s *Snapshot) replace(id string, m *Model) *Snapshot {
 	i, found := s.index(id)
 	out := &Snapshot{bundles: s.bundles}
+	var old *Model
 	switch {
 	case found && m != nil:
+		old = s.models[i]
 		out.models = append([]*Model(nil), s.models...)
 		out.models[i] = m
 		out.folded = s.folded
-		return out
 	case found:
+		old = s.models[i]
 		out.models = make([]*Model, 0, len(s.models)-1)
 		out.models = append(append(out.models, s.models[:i]...), s.models[i+1:]...)
 		out.folded = removeFold(s.folded, id)
@@ -167,6 +232,7 @@ func (s *Snapshot) replace(id string, m *Model) *Snapshot {
 	default:
 		return s
 	}
+	out.config = s.withConfigEntries(id, old, m)
 	return out
 }
 
@@ -188,29 +254,13 @@ func removeFold(f []foldEntry, id string) []foldEntry {
 }
 
 // ConfigBundleHash is the config-side bundle_config_hash of bundle (""
-// when unknown or unused), built from each model's cached entry.
+// when unknown or unused).
 func (s *Snapshot) ConfigBundleHash(bundle string) string {
-	if s.bundles.info(bundle) == nil {
+	be := s.config[bundle]
+	if be == nil {
 		return ""
 	}
-	h := sha256.New()
-	n := 0
-	for _, m := range s.models {
-		entry := m.configEntries[bundle]
-		if entry == nil {
-			continue
-		}
-		if n == 0 {
-			h.Write([]byte{'['})
-		} else {
-			h.Write([]byte{','})
-		}
-		h.Write(entry)
-		n++
-	}
-	if n == 0 {
-		return ""
-	}
-	h.Write([]byte{']'})
-	return hex.EncodeToString(h.Sum(nil))
+	be.mu.Lock()
+	defer be.mu.Unlock()
+	return be.set.Hash()
 }

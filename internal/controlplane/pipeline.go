@@ -8,6 +8,7 @@ import (
 
 	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/store/core"
 )
 
 // Warning texts (sie-config.md §9.4).
@@ -77,20 +78,48 @@ func bundleHashes(snap *catalog.Snapshot, targets []string) map[string]string {
 	return out
 }
 
+// modelPreparer is a store that can make a document durable before making
+// it visible; persist then fsyncs the document while the epoch is written.
+type modelPreparer interface {
+	PrepareModel(ctx context.Context, id string, text []byte) (core.PreparedWrite, error)
+}
+
 // persist writes epoch E+1 and then the document, restoring E when the
-// document write fails.
+// document write fails. The document only becomes visible after the epoch is
+// durable, so a crash can leave a bumped epoch with no change, never a change
+// without its epoch.
 func (s *Service) persist(ctx context.Context, ch change, prev, epoch int64) error {
+	var staged chan stagedWrite
+	if p, ok := s.store.(modelPreparer); ok && ch.text != nil {
+		staged = make(chan stagedWrite, 1)
+		go func() {
+			w, err := p.PrepareModel(ctx, ch.id, ch.text)
+			staged <- stagedWrite{w, err}
+		}()
+	}
 	err := s.store.WriteEpoch(ctx, epoch)
 	s.metrics.storeWrite(opIncrementEpoch, err)
 	if err != nil {
+		if staged != nil {
+			if st := <-staged; st.err == nil {
+				st.w.Abort()
+			}
+		}
 		s.log.Error("store: epoch write failed", "epoch", epoch, "err", err)
 		return &StoreError{Message: "Failed to persist config epoch: " + err.Error(), Err: err}
 	}
 	op := opWriteModel
-	if ch.text == nil {
+	switch {
+	case staged != nil:
+		st := <-staged
+		err = st.err
+		if err == nil {
+			err = st.w.Commit()
+		}
+	case ch.text == nil:
 		op = opDeleteModel
 		err = s.store.DeleteModel(ctx, ch.id)
-	} else {
+	default:
 		err = s.store.WriteModel(ctx, ch.id, ch.text)
 	}
 	s.metrics.storeWrite(op, err)
@@ -105,6 +134,11 @@ func (s *Service) persist(ctx context.Context, ch change, prev, epoch int64) err
 		s.log.Error("store: epoch rollback failed", "epoch", epoch, "err", rbErr)
 	}
 	return &StoreError{Message: "Failed to persist model config: " + err.Error(), Err: err}
+}
+
+type stagedWrite struct {
+	w   core.PreparedWrite
+	err error
 }
 
 func (s *Service) buildDeltas(ch change, epoch int64, hashes map[string]string) []delta {
