@@ -62,6 +62,7 @@ type env struct {
 	dir      string
 	storeDir string
 	svc      *controlplane.Service
+	api      *configapi.Server
 	srv      *httptest.Server
 	logs     *syncBuffer
 }
@@ -110,11 +111,11 @@ func newEnv(t *testing.T, o options) *env {
 		}
 	}
 	e.svc = controlplane.New(cfg)
-	api := configapi.New(configapi.Config{
+	e.api = configapi.New(configapi.Config{
 		Service: e.svc, Auth: o.auth, Registry: reg, Log: log,
 		Audit: log.With("logger", "sie.audit"),
 	})
-	e.srv = httptest.NewServer(api)
+	e.srv = httptest.NewServer(e.api)
 	t.Cleanup(e.srv.Close)
 	return e
 }

@@ -111,6 +111,18 @@ func (c *Cache) Acquire(ctx context.Context, key string, fp Fingerprint) (Decisi
 	}
 }
 
+// Waiters reports how many requests have blocked on key's current
+// in-flight owner (0 when none is in flight); tests use it to order
+// concurrent duplicates deterministically.
+func (c *Cache) Waiters(key string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f, ok := c.inflight[key]; ok {
+		return f.waiters
+	}
+	return 0
+}
+
 // Ticket is the ownership of one in-flight key.
 type Ticket struct {
 	cache  *Cache
