@@ -50,7 +50,10 @@ func TestBootstrapAppliesSnapshot(t *testing.T) {
 // attempt changes nothing, and the error names the status and body.
 func TestBootstrapFailuresChangeNothing(t *testing.T) {
 	f := newFakeConfig(t).withDefaultBundle()
-	f.set(func(f *fakeConfig) { f.epochBody = `{"epoch":1}`; f.export = exportJSON(1, modelYAML("keep/me", "default")) })
+	f.set(func(f *fakeConfig) {
+		f.epochBody = `{"epoch":1}`
+		f.export = exportJSON(1, modelYAML("keep/me", "default"))
+	})
 	m, _ := newTestMirror(t, Config{ConfigURL: f.srv.URL})
 	if err := resyncNow(t, m); err != nil {
 		t.Fatal(err)
