@@ -65,6 +65,7 @@ type env struct {
 	api      *configapi.Server
 	srv      *httptest.Server
 	logs     *syncBuffer
+	audit    *syncBuffer // JSON lines of the sie.audit logger
 }
 
 func withSGLang() map[string]string {
@@ -76,7 +77,7 @@ func seedOnly() map[string]string { return map[string]string{"test__model.yaml":
 func newEnv(t *testing.T, o options) *env {
 	t.Helper()
 	dir := t.TempDir()
-	e := &env{t: t, dir: dir, logs: &syncBuffer{}}
+	e := &env{t: t, dir: dir, logs: &syncBuffer{}, audit: &syncBuffer{}}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	bundles := o.bundles
 	if bundles == nil {
@@ -113,7 +114,7 @@ func newEnv(t *testing.T, o options) *env {
 	e.svc = controlplane.New(cfg)
 	e.api = configapi.New(configapi.Config{
 		Service: e.svc, Auth: o.auth, Registry: reg, Log: log,
-		Audit: log.With("logger", "sie.audit"),
+		Audit: slog.New(slog.NewJSONHandler(e.audit, nil)).With("logger", "sie.audit"),
 	})
 	e.srv = httptest.NewServer(e.api)
 	t.Cleanup(e.srv.Close)

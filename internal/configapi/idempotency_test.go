@@ -116,7 +116,7 @@ func TestIdempotencyRules(t *testing.T) {
 	expectContains(t, e.post(docNE, k("")...), 200, `"existing_profiles_skipped":["default"]`)
 	// Idempotent replays are not audited; executed writes are, including
 	// the 200 of an append that created nothing.
-	if n := strings.Count(e.logs.String(), "config.add_model"); n != 2 {
+	if n := strings.Count(e.audit.String(), "config.add_model"); n != 2 {
 		t.Fatalf("%d add_model audit lines, want 2", n)
 	}
 	// The NATS gate applies even to cached keys.
