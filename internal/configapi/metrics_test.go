@@ -45,7 +45,7 @@ func TestAuditLog(t *testing.T) {
 	expectStatus(t, e.post(docNE, h...), 201)
 	expectStatus(t, e.put("n/e", docNE, h...), 200)
 	expectStatus(t, e.del("n/e", h...), 200)
-	expectStatus(t, e.post("bad", h...), 400)                   // errors are not audited
+	expectStatus(t, e.post("bad", h...), 400)                                 // errors are not audited
 	expectStatus(t, e.post(docNE, append(h, "Idempotency-Key", "k")...), 201) // executed: audited
 	expectStatus(t, e.post(docNE, append(h, "Idempotency-Key", "k")...), 201) // replay: not audited
 	lines := strings.Split(strings.TrimSpace(e.audit.String()), "\n")
