@@ -2,6 +2,7 @@ package controlplane
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -106,6 +107,9 @@ func (s *Service) persist(ctx context.Context, ch change, prev, epoch int64) err
 			}
 		}
 		s.log.Error("store: epoch write failed", "epoch", epoch, "err", err)
+		if errors.Is(err, core.ErrEpochConflict) {
+			return &StoreError{Message: core.EpochConflictMessage, Err: err}
+		}
 		return &StoreError{Message: "Failed to persist config epoch: " + err.Error(), Err: err}
 	}
 	op := opWriteModel
