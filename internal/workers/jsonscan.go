@@ -1,6 +1,7 @@
 package workers
 
 import (
+	"encoding/binary"
 	"errors"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -28,7 +29,9 @@ var errSyntax = errors.New("invalid JSON")
 func (s *scanner) reset(data []byte) { s.data, s.pos = data, 0 }
 
 func (s *scanner) ws() {
-	for s.pos < len(s.data) {
+	// Compact frames have no space at all: one comparison is the common
+	// case (every JSON space byte is <= ' ').
+	for s.pos < len(s.data) && s.data[s.pos] <= ' ' {
 		switch s.data[s.pos] {
 		case ' ', '\t', '\n', '\r':
 			s.pos++
@@ -84,7 +87,16 @@ func (s *scanner) str() ([]byte, bool) {
 	s.pos++
 	s.escaped = false
 	start := s.pos
-	for i := start; i < len(s.data); i++ {
+	d := s.data
+	i := start
+	// Eight bytes at a time until a word holds '"', '\\' or a control byte;
+	// strings are most of a status frame.
+	for ; i+8 <= len(d); i += 8 {
+		if special(binary.LittleEndian.Uint64(d[i:])) {
+			break
+		}
+	}
+	for ; i < len(d); i++ {
 		switch c := s.data[i]; {
 		case c == '"':
 			s.pos = i + 1
@@ -96,6 +108,20 @@ func (s *scanner) str() ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// special reports whether any byte of the little-endian word w is '"',
+// '\\' or below 0x20 (the classic SWAR zero-byte tests; bytes >= 0x80, as
+// in UTF-8 text, never match).
+func special(w uint64) bool {
+	quote := w ^ (ones * '"')
+	backslash := w ^ (ones * '\\')
+	return ((quote-ones)&^quote|(backslash-ones)&^backslash|(w-ones*0x20)&^w)&highs != 0
 }
 
 // strSlow unescapes a string with escapes into scratch.
