@@ -58,7 +58,7 @@ type options struct {
 
 // env is a running instance.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	dir      string
 	storeDir string
 	svc      *controlplane.Service
@@ -74,7 +74,7 @@ func withSGLang() map[string]string {
 
 func seedOnly() map[string]string { return map[string]string{"test__model.yaml": seedTestModel} }
 
-func newEnv(t *testing.T, o options) *env {
+func newEnv(t testing.TB, o options) *env {
 	t.Helper()
 	dir := t.TempDir()
 	e := &env{t: t, dir: dir, logs: &syncBuffer{}, audit: &syncBuffer{}}
@@ -121,7 +121,7 @@ func newEnv(t *testing.T, o options) *env {
 	return e
 }
 
-func writeDir(t *testing.T, dir string, files map[string]string) string {
+func writeDir(t testing.TB, dir string, files map[string]string) string {
 	t.Helper()
 	must(t, os.MkdirAll(dir, 0o755))
 	for name, content := range files {
