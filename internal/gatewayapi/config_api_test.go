@@ -76,7 +76,7 @@ func TestModelStatus(t *testing.T) {
 	e.worker("http://b", "worker-b", "default", want, true)
 	e.worker("http://a", "worker-a", "default", want, true)
 	e.worker("http://c", "worker-c", "Default", "stale", true) // exact case required
-	e.worker("http://d", "", "default", want, false)            // not Healthy
+	e.worker("http://d", "", "default", want, false)           // not Healthy
 	expect(t, e.get("/v1/configs/models/A/M/status"), 200,
 		`{"all_bundles_acked":true,"bundles":[{"acked":true,"acked_workers":["worker-a","worker-b"],"bundle_id":"default","expected_bundle_config_hash":"`+want+`","pending_workers":[],"total_eligible_workers":2}],"config_epoch":99,"model_id":"a/m","no_bundles":false,"source":"gateway-registry"}`)
 	e.worker("http://e", "", "default", "stale", true) // a lagging worker, named by URL
