@@ -190,3 +190,17 @@ func gauge(b bool) float64 {
 	}
 	return 0
 }
+
+// resyncCounts sums the gateways' successful resyncs by trigger.
+func resyncCounts(gws []*testGateway) map[string]int {
+	out := map[string]int{}
+	for _, trig := range []string{gateway.TriggerStartup, gateway.TriggerPollEpoch, gateway.TriggerRewind,
+		gateway.TriggerPollHash, gateway.TriggerGap, gateway.TriggerApplyError} {
+		for _, g := range gws {
+			if n := g.resyncs(trig); n > 0 {
+				out[trig] += n
+			}
+		}
+	}
+	return out
+}

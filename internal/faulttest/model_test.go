@@ -81,6 +81,9 @@ func planWrite(m *modelState, rng *rand.Rand) *write {
 	}
 }
 
+// profile returns a fresh profile name and content. Names are never reused
+// (except "default", which only whole documents carry), so an append never
+// conflicts with an earlier one.
 func (m *modelState) profile() (string, *doc.Map) {
 	k := m.next
 	m.next++
@@ -94,13 +97,31 @@ func (m *modelState) profile() (string, *doc.Map) {
 	)
 }
 
-func planCreate(m *modelState) *write {
-	name, p := m.profile()
-	body := doc.NewMap(
+// document is a complete model document with a "default" profile. Plain
+// ones pass the worker's strict schema; with description they are held as
+// stubs (worker-protocol.md §4).
+func (m *modelState) document(hfID string, description bool, extra int) *doc.Map {
+	_, def := m.profile()
+	profiles := doc.NewMap(doc.Entry{Key: "default", Value: def})
+	for range extra {
+		name, p := m.profile()
+		profiles.Set(name, p)
+	}
+	d := doc.NewMap(
 		doc.Entry{Key: "sie_id", Value: m.id},
-		doc.Entry{Key: "description", Value: "created"},
-		doc.Entry{Key: "profiles", Value: doc.NewMap(doc.Entry{Key: name, Value: p})},
+		doc.Entry{Key: "hf_id", Value: hfID},
+		doc.Entry{Key: "tasks", Value: doc.NewMap(doc.Entry{Key: "encode", Value: doc.NewMap(
+			doc.Entry{Key: "dense", Value: doc.NewMap(doc.Entry{Key: "dim", Value: int64(8)})})})},
 	)
+	if description {
+		d.Set("description", "stub on workers")
+	}
+	d.Set("profiles", profiles)
+	return d
+}
+
+func planCreate(m *modelState) *write {
+	body := m.document(m.id, false, 0)
 	return &write{kind: "post-create", method: "POST", path: "/v1/configs/models", body: yamldoc.Emit(body),
 		wantCode: 201, change: true, m: m, nextDoc: body, nextAPI: true}
 }
@@ -140,16 +161,7 @@ func planReplay(m *modelState, rng *rand.Rand) *write {
 // planPut replaces the whole document with one or two fresh profiles.
 func planPut(m *modelState, rng *rand.Rand) *write {
 	m.rev++
-	profiles := doc.NewMap()
-	for range 1 + rng.IntN(2) {
-		name, p := m.profile()
-		profiles.Set(name, p)
-	}
-	body := doc.NewMap(
-		doc.Entry{Key: "sie_id", Value: m.id},
-		doc.Entry{Key: "description", Value: fmt.Sprintf("put rev %d", m.rev)},
-		doc.Entry{Key: "profiles", Value: profiles},
-	)
+	body := m.document(fmt.Sprintf("%s-rev%d", m.id, m.rev), rng.IntN(4) == 0, rng.IntN(2))
 	code := 200
 	if m.cur == nil {
 		code = 201

@@ -1,0 +1,116 @@
+package faulttest
+
+import (
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lossRounds splits the message-loss writes into rounds, each followed by
+// a convergence measurement.
+const lossRounds = 5
+
+// TestMessageLoss drops a share of the deltas one gateway receives (the
+// gateway's own DeltaFilter hook, as if NATS had lost them) during write
+// storms. Every gateway must converge on the export, the lossy one by gap
+// detection or, when the last delta of a round is lost, by its poller
+// within one poll interval; no gateway applies a delta twice.
+func TestMessageLoss(t *testing.T) {
+	p := loadParams(t)
+	seed := runSeed(t)
+	rng := rand.New(rand.NewPCG(seed, 3))
+	ns := startNATS(t, 0)
+	w := newWorld(t, "loss", p.Writers, 6)
+	srv := startConfigInProc(t, configOptions{CatalogDir: w.catalog, StoreDir: t.TempDir(), NATSURL: ns.URL()})
+	base := srv.URL()
+	waitNATSConnected(t, base, true)
+
+	var (
+		dropMu  sync.Mutex
+		dropAll bool
+	)
+	dropRNG := rand.New(rand.NewPCG(seed, 4))
+	lossy := startGateway(t, gatewayOptions{Name: "gw-lossy", ConfigURL: base, NATSURL: ns.URL(), Poll: p.Poll,
+		Keep: func([]byte) bool {
+			dropMu.Lock()
+			defer dropMu.Unlock()
+			return !dropAll && dropRNG.IntN(100) >= p.LossPercent
+		}})
+	clean := []*testGateway{
+		startGateway(t, gatewayOptions{Name: "gw-a", ConfigURL: base, NATSURL: ns.URL(), Poll: p.Poll}),
+		startGateway(t, gatewayOptions{Name: "gw-b", ConfigURL: base, NATSURL: ns.URL(), Poll: p.Poll}),
+	}
+	gws := append([]*testGateway{lossy}, clean...)
+	waitConverged(t, base, gws, 20*time.Second)
+	waitFor(t, 20*time.Second, "gateways subscribed", func() (bool, string) {
+		return ns.Subscriptions() >= uint32(len(gws)) && allConnected(gws), ""
+	})
+
+	var lossyConv, cleanConv durations
+	for round := range lossRounds {
+		mustStorm(t, w, base, max(1, p.LossWrites/lossRounds), rng.Uint64())
+		start := time.Now()
+		want := fetchExport(t, base)
+		for _, g := range gws {
+			waitFor(t, p.Poll+p.ConvergeBudget, g.name+" converges", func() (bool, string) { return g.convergedTo(want) })
+			if g == lossy {
+				lossyConv = append(lossyConv, time.Since(start))
+			} else {
+				cleanConv = append(cleanConv, time.Since(start))
+			}
+		}
+		if w.expected().digest() != want.Models.digest() {
+			t.Fatalf("round %d: export differs from the acknowledged writes: %s", round, want.Models.diff(w.expected()))
+		}
+	}
+	// Tail loss: the last deltas are lost, so no later delta reveals the
+	// gap and only the poller can notice.
+	dropMu.Lock()
+	dropAll = true
+	dropMu.Unlock()
+	mustWrite(t, w, base, planPut(w.owned[0][0], rng))
+	start := time.Now()
+	want := fetchExport(t, base)
+	waitFor(t, 5*time.Second, "the clean gateways see the tail write", func() (bool, string) {
+		for _, g := range clean {
+			if ok, why := g.convergedTo(want); !ok {
+				return false, why
+			}
+		}
+		return true, ""
+	})
+	dropMu.Lock()
+	dropAll = false
+	dropMu.Unlock()
+	waitFor(t, p.Poll+p.ConvergeBudget, "gw-lossy recovers a lost tail delta by polling",
+		func() (bool, string) { return lossy.convergedTo(want) })
+	tailConv := time.Since(start)
+
+	for _, g := range gws {
+		if twice := g.appliedTwice(); len(twice) > 0 {
+			t.Errorf("%s applied deltas twice: epochs %v", g.name, twice)
+		}
+	}
+	if lossy.dropped.Load() == 0 && p.LossPercent > 0 {
+		t.Errorf("the lossy gateway dropped nothing")
+	}
+	acked, changes, _, _ := w.led.counts()
+	report(t, map[string]any{
+		"writes": p.LossWrites, "acknowledged": acked, "acknowledged_changes": changes,
+		"loss_percent": p.LossPercent, "lossy_received": lossy.received.Load(), "lossy_dropped": lossy.dropped.Load(),
+		"lossy_resyncs": resyncCounts([]*testGateway{lossy}), "lossy_gap_deltas": lossy.deltas("gap"),
+		"clean_resyncs": resyncCounts(clean),
+		"lossy_convergence": lossyConv.summary(), "lossy_tail_loss_convergence_ms": tailConv.Milliseconds(), "clean_convergence": cleanConv.summary(),
+		"poll_interval_ms": p.Poll.Milliseconds(),
+	})
+}
+
+func allConnected(gws []*testGateway) bool {
+	for _, g := range gws {
+		if !g.Connected() {
+			return false
+		}
+	}
+	return true
+}
