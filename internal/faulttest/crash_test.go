@@ -33,7 +33,7 @@ func TestCrashConsistency(t *testing.T) {
 	waitConverged(t, proc.URL(), gws, 20*time.Second)
 
 	var (
-		restarts, converge durations
+		restarts, converge      durations
 		tempsSeen, doubtApplied int
 		epoch                   uint64
 	)

@@ -100,7 +100,7 @@ func TestMessageLoss(t *testing.T) {
 		"writes": p.LossWrites, "acknowledged": acked, "acknowledged_changes": changes,
 		"loss_percent": p.LossPercent, "lossy_received": lossy.received.Load(), "lossy_dropped": lossy.dropped.Load(),
 		"lossy_resyncs": resyncCounts([]*testGateway{lossy}), "lossy_gap_deltas": lossy.deltas("gap"),
-		"clean_resyncs": resyncCounts(clean),
+		"clean_resyncs":     resyncCounts(clean),
 		"lossy_convergence": lossyConv.summary(), "lossy_tail_loss_convergence_ms": tailConv.Milliseconds(), "clean_convergence": cleanConv.summary(),
 		"poll_interval_ms": p.Poll.Milliseconds(),
 	})
