@@ -1,0 +1,135 @@
+package siectl
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// testCluster runs `siectl dev`'s cluster in-process on ephemeral ports.
+func testCluster(t *testing.T, dataDir string) *devCluster {
+	t.Helper()
+	d := &devOptions{dataDir: dataDir, configPort: 0, gatewayPort: 0, gateways: 2, natsPort: -1, workerPort: 0, workersPerBundle: 1, logLevel: "error"}
+	cl, err := startDev(context.Background(), d, &options{env: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cl
+}
+
+// run executes siectl and returns its exit code and output.
+func run(t *testing.T, env map[string]string, args ...string) (int, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Main(args, func(k string) string { return env[k] }, &out, &errOut)
+	return code, out.String() + errOut.String()
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCLIAgainstDevCluster(t *testing.T) {
+	dataDir := t.TempDir()
+	cl := testCluster(t, dataDir)
+	env := map[string]string{"SIE_CONFIG_URL": cl.config.URL(), "SIE_GATEWAY_URL": cl.gateways[0].URL(),
+		"SIE_BUNDLES_DIR": filepath.Join(cl.catalogDir, "bundles")}
+	gateways := cl.gateways[0].URL() + "," + cl.gateways[1].URL()
+
+	// apply: created, then skipped on a re-run (content-derived key).
+	if code, out := run(t, env, "apply", "-f", cl.exampleFile); code != 0 || !strings.Contains(out, "created    my-org/my-embedder") {
+		t.Fatalf("apply: %d %s", code, out)
+	}
+	if code, out := run(t, env, "apply", "-f", cl.exampleFile); code != 0 || !strings.Contains(out, "skipped    my-org/my-embedder") {
+		t.Fatalf("re-apply: %d %s", code, out)
+	}
+	// A changed profile conflicts: exit 1 with the failure listed.
+	dir := t.TempDir()
+	writeFile(t, dir, "a.yaml", strings.Replace(exampleModel("my-org/my-embedder"), "8192", "4096", 1))
+	writeFile(t, dir, "b.yaml", exampleModel("my-org/second"))
+	code, out := run(t, env, "apply", "-f", dir)
+	if code != 1 || !strings.Contains(out, "error      "+filepath.Join(dir, "a.yaml")+"  422") || !strings.Contains(out, "created    my-org/second") {
+		t.Fatalf("apply dir with a bad file: %d %s", code, out)
+	}
+
+	// status: every replica acks the new model.
+	if code, out := run(t, env, "status", "my-org/second", "--wait", "--timeout", "20s", "--gateways", gateways); code != 0 || !strings.Contains(out, "acked on every bundle of 2 gateway replica(s)") {
+		t.Fatalf("status --wait: %d %s", code, out)
+	}
+	if code, out := run(t, env, "status", "no/such-model", "--wait", "--timeout", "300ms", "--gateways", gateways); code != 1 || !strings.Contains(out, "not acked everywhere") {
+		t.Fatalf("status of an unknown model: %d %s", code, out)
+	}
+
+	// reads
+	if code, out := run(t, env, "get", "models"); code != 0 || !strings.Contains(out, "my-org/second") || !strings.Contains(out, "BAAI/bge-m3") {
+		t.Fatalf("get models: %d %s", code, out)
+	}
+	if code, out := run(t, env, "get", "bundles", "-o", "json"); code != 0 || !json.Valid([]byte(out)) || !strings.Contains(out, `"bundle_id":"default"`) {
+		t.Fatalf("get bundles -o json: %d %s", code, out)
+	}
+	if code, out := run(t, env, "get", "model", "my-org/second"); code != 0 || !strings.Contains(out, "sie_id: my-org/second") {
+		t.Fatalf("get model: %d %s", code, out)
+	}
+	if code, out := run(t, env, "get", "model", "no/such"); code != 1 || !strings.Contains(out, "404") {
+		t.Fatalf("get unknown model: %d %s", code, out)
+	}
+	if code, out := run(t, env, "resolve", "BAAI/bge-m3", "-o", "json"); code != 0 || !strings.Contains(out, `"resolved_bundle":"default"`) {
+		t.Fatalf("resolve: %d %s", code, out)
+	}
+	if code, out := run(t, env, "export", "-o", "json"); code != 0 || !strings.Contains(out, `"snapshot_version":1`) {
+		t.Fatalf("export: %d %s", code, out)
+	}
+
+	// dev restores what the first run added.
+	cl.stop()
+	cl2 := testCluster(t, dataDir)
+	defer cl2.stop()
+	env["SIE_CONFIG_URL"] = cl2.config.URL()
+	if code, out := run(t, env, "get", "models"); code != 0 || !strings.Contains(out, "my-org/second") {
+		t.Fatalf("after restart: %d %s", code, out)
+	}
+	if code, out := run(t, env, "status", "my-org/second", "--wait", "--timeout", "20s", "--gateways", cl2.gateways[0].URL()); code != 0 {
+		t.Fatalf("status after restart (workers see restored models): %d %s", code, out)
+	}
+}
+
+func TestValidateOffline(t *testing.T) {
+	dir := t.TempDir()
+	bundles := filepath.Join(dir, "bundles")
+	if err := os.MkdirAll(bundles, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, bundles, "default.yaml", "name: default\npriority: 10\nadapters:\n- sie_server.adapters.sentence_transformer\n")
+	env := map[string]string{"SIE_BUNDLES_DIR": bundles}
+	good := writeFile(t, dir, "good.yaml", exampleModel("org/good"))
+	if code, out := run(t, env, "validate", "-f", good); code != 0 || !strings.Contains(out, "valid      "+good+"  org/good  bundles default") || strings.Contains(out, "warning") {
+		t.Fatalf("valid: %d %s", code, out)
+	}
+	stub := writeFile(t, dir, "stub.yaml", "sie_id: org/stub\nprofiles:\n  default:\n    adapter_path: sie_server.adapters.sentence_transformer:X\n    max_batch_tokens: 1\n")
+	if code, out := run(t, env, "validate", "-f", stub); code != 0 || !strings.Contains(out, "warning: workers would hold this model as a stub") {
+		t.Fatalf("stub warning: %d %s", code, out)
+	}
+	bad := writeFile(t, dir, "bad.yaml", "sie_id: org/bad\nprofiles:\n  default:\n    adapter_path: nowhere.mod:X\n")
+	if code, out := run(t, env, "validate", "-f", bad); code != 1 || !strings.Contains(out, "Adapter(s) not in any known bundle: nowhere.mod") {
+		t.Fatalf("invalid: %d %s", code, out)
+	}
+	guard := writeFile(t, dir, "guard.yaml", "sie_id: org/g\nflag: yes\nprofiles:\n  default:\n    adapter_path: sie_server.adapters.sentence_transformer:X\n")
+	if code, out := run(t, env, "validate", "-f", guard); code != 1 || !strings.Contains(out, "quote it") {
+		t.Fatalf("guard: %d %s", code, out)
+	}
+	if code, _ := run(t, map[string]string{}, "validate", "-f", good); code != 2 {
+		t.Fatalf("validate without bundles must be a usage error, got %d", code)
+	}
+	if code, _ := run(t, env, "get", "models", "-o", "xml"); code != 2 {
+		t.Fatalf("-o xml must be a usage error, got %d", code)
+	}
+}
