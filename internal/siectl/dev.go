@@ -337,4 +337,3 @@ func passTokens(e envMap, env Env) {
 		}
 	}
 }
-
