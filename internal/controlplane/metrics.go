@@ -26,6 +26,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "sie_config_store_writes_total", Help: "ConfigStore write operations, by op and result"}, []string{"op", "result"}),
 	}
 	reg.MustRegister(m.Epoch, m.Models, m.NATSConnected, m.Publishes, m.StoreWrites)
+	// client_golang exports a labelled family only once it has a series, so
+	// the contractual ones are created at 0: every sie_config_* name is in
+	// the first scrape (upstream #87), and rates start from a known zero.
+	for _, result := range []string{resultSuccess, resultPartial, resultFailure} {
+		m.Publishes.WithLabelValues(result)
+	}
+	for _, op := range []string{opIncrementEpoch, opWriteModel, opDeleteModel, opRollback} {
+		for _, result := range []string{resultSuccess, resultFailure} {
+			m.StoreWrites.WithLabelValues(op, result)
+		}
+	}
 	return m
 }
 
