@@ -52,6 +52,7 @@ func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request, event strin
 		}
 		switch d.Kind {
 		case idempotency.Replay:
+			s.svc.Republish() // a retry announces a change whose publish failed
 			writeBody(w, d.Status, contentJSON, d.Body)
 			return nil
 		case idempotency.Mismatch:

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,6 +38,7 @@ type Server struct {
 	nats    *bus.Conn
 	st      core.Store
 	stop    context.CancelFunc
+	svcRef  atomic.Pointer[controlplane.Service] // for the NATS callback, which may run before Start returns
 	wg      sync.WaitGroup
 	served  chan error
 }
@@ -81,6 +83,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			Name: "sie-config " + cfg.RouterID,
 			OnStateChange: func(up bool) {
 				metrics.NATSConnected.Set(boolGauge(up))
+				if svc := s.svcRef.Load(); up && svc != nil {
+					go svc.Republish() // announce what failed while NATS was away
+				}
 			},
 		}, log)
 		if err != nil {
@@ -98,6 +103,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		svcCfg.Pub = s.nats
 	}
 	s.svc = controlplane.New(svcCfg)
+	s.svcRef.Store(s.svc)
 
 	if st != nil {
 		if err := s.initStore(ctx, snap); err != nil {

@@ -32,6 +32,8 @@ func (s *Service) Append(ctx context.Context, id string, body *doc.Map) (*Append
 	}
 	res := &AppendResult{ModelID: id, Created: plan.Created, Skipped: plan.Skipped, Warnings: []string{}}
 	if len(plan.Created) == 0 {
+		// A retry of a write whose announcement failed announces it now.
+		s.retryPending()
 		res.Bundles, res.Epoch = plan.Bundles, s.epoch.Load()
 		return res, nil
 	}
@@ -71,6 +73,7 @@ func (s *Service) Replace(ctx context.Context, id string, body *doc.Map) (*Repla
 	}
 	res := &ReplaceResult{ModelID: id, Warnings: []string{}}
 	if plan.Unchanged {
+		s.retryPending()
 		res.Unchanged, res.Bundles, res.Epoch = true, plan.Existing.Bundles(), s.epoch.Load()
 		return res, nil
 	}
@@ -123,6 +126,7 @@ func (s *Service) Delete(ctx context.Context, id string) (*DeleteResult, error) 
 		res.Fallback = &fs
 	}
 	if !old.HasAPI() {
+		s.retryPending()
 		res.Unchanged, res.Bundles, res.Epoch = true, old.Bundles(), s.epoch.Load()
 		return res, nil
 	}
@@ -140,4 +144,12 @@ func (s *Service) Delete(ctx context.Context, id string) (*DeleteResult, error) 
 		return nil, err
 	}
 	return res, nil
+}
+
+// retryPending re-sends earlier failed announcements; the caller holds
+// writeMu.
+func (s *Service) retryPending() {
+	if s.pub != nil {
+		s.flushPending()
+	}
 }

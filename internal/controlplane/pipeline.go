@@ -197,27 +197,27 @@ func exceeds(deltas []delta, max int64) bool {
 }
 
 // publish announces a committed change; failures only warn, because the
-// bumped epoch lets pollers converge anyway.
+// bumped epoch lets pollers converge anyway. Messages that could not be
+// sent are kept and re-sent, in order, before anything newer: on the next
+// write, on a retry of a write (a replay), and when NATS reconnects. So a
+// committed change is never left unannounced.
 func (s *Service) publish(deltas []delta) []string {
 	if s.pub == nil {
 		return []string{}
 	}
+	s.flushPending()
 	var failed []string
 	for _, d := range deltas {
-		if d.bundle == "" {
-			if err := s.pub.Publish(bus.SubjectAll, d.data); err != nil {
+		msgs := []pendingMsg{{bus.SubjectAll, d.data}}
+		if d.bundle != "" {
+			msgs = []pendingMsg{{bus.SubjectForBundle(d.bundle), d.data}, {bus.SubjectAll, d.data}}
+		}
+		for i, m := range msgs {
+			if err := s.send(m); err != nil {
 				failed = append(failed, d.bundle)
+				s.queuePending(msgs[i:])
+				break
 			}
-			continue
-		}
-		if err := s.pub.Publish(bus.SubjectForBundle(d.bundle), d.data); err != nil {
-			s.log.Warn("nats publish failed", "subject", bus.SubjectForBundle(d.bundle), "err", err)
-			failed = append(failed, d.bundle)
-			continue
-		}
-		if err := s.pub.Publish(bus.SubjectAll, d.data); err != nil {
-			s.log.Warn("nats publish failed", "subject", bus.SubjectAll, "err", err)
-			failed = append(failed, d.bundle)
 		}
 	}
 	switch {
@@ -232,6 +232,69 @@ func (s *Service) publish(deltas []delta) []string {
 		return []string{warnPartialPrefix + catalog.PyList(failed) + warnPartialSuffix}
 	}
 }
+
+// pendingMsg is a publish that failed and awaits a re-send.
+type pendingMsg struct {
+	subject string
+	data    []byte
+}
+
+// maxPending bounds the re-send queue; beyond it the oldest messages are
+// dropped (the epoch poll still converges gateways).
+const maxPending = 10000
+
+// send publishes one message, unless older ones are still waiting: order
+// matters to workers' per-model epoch guard.
+func (s *Service) send(m pendingMsg) error {
+	if len(s.pending) > 0 {
+		return bus.ErrNotConnected
+	}
+	err := s.pub.Publish(m.subject, m.data)
+	if err != nil {
+		s.log.Warn("nats publish failed", "subject", m.subject, "err", err)
+	}
+	return err
+}
+
+func (s *Service) queuePending(msgs []pendingMsg) {
+	s.pending = append(s.pending, msgs...)
+	if over := len(s.pending) - maxPending; over > 0 {
+		s.log.Error("dropping unsent config deltas; gateways converge through the epoch poll", "dropped", over)
+		s.pending = append([]pendingMsg(nil), s.pending[over:]...)
+	}
+	s.pendingCount.Store(int64(len(s.pending)))
+}
+
+// flushPending re-sends queued messages in order, stopping at the first
+// failure. The caller holds writeMu.
+func (s *Service) flushPending() {
+	sent := 0
+	for _, m := range s.pending {
+		if err := s.pub.Publish(m.subject, m.data); err != nil {
+			break
+		}
+		sent++
+	}
+	if sent > 0 {
+		s.log.Info("re-sent config deltas that failed earlier", "count", sent)
+		s.pending = append([]pendingMsg(nil), s.pending[sent:]...)
+		s.pendingCount.Store(int64(len(s.pending)))
+	}
+}
+
+// Republish re-sends what failed earlier; sie-config calls it when NATS
+// (re)connects.
+func (s *Service) Republish() {
+	if s.pub == nil || s.pendingCount.Load() == 0 {
+		return
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.flushPending()
+}
+
+// PendingDeltas is the number of messages awaiting a re-send.
+func (s *Service) PendingDeltas() int { return int(s.pendingCount.Load()) }
 
 func (s *Service) countPublish(result string) {
 	if s.metrics != nil {

@@ -41,11 +41,14 @@ type Service struct {
 	// initialised yet, so the epoch and the API layer are unknown.
 	unavailable atomic.Pointer[StoreError]
 
-	store    Store
-	pub      Publisher
-	routerID string
-	metrics  *Metrics
-	log      *slog.Logger
+	store   Store
+	pub     Publisher
+	pending []pendingMsg // failed publishes awaiting a re-send; guarded by writeMu
+	// pendingCount mirrors len(pending) for lock-free checks.
+	pendingCount atomic.Int64
+	routerID     string
+	metrics      *Metrics
+	log          *slog.Logger
 }
 
 // Config wires a Service.
