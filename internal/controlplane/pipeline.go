@@ -198,9 +198,9 @@ func exceeds(deltas []delta, max int64) bool {
 
 // publish announces a committed change; failures only warn, because the
 // bumped epoch lets pollers converge anyway. Messages that could not be
-// sent are kept and re-sent, in order, before anything newer: on the next
-// write, on a retry of a write (a replay), and when NATS reconnects. So a
-// committed change is never left unannounced.
+// sent are kept and re-sent in order: before the next write's, on a retry
+// of a write (a replay), and when NATS reconnects. So a committed change is
+// never left unannounced.
 func (s *Service) publish(deltas []delta) []string {
 	if s.pub == nil {
 		return []string{}
@@ -243,12 +243,10 @@ type pendingMsg struct {
 // dropped (the epoch poll still converges gateways).
 const maxPending = 10000
 
-// send publishes one message, unless older ones are still waiting: order
-// matters to workers' per-model epoch guard.
+// send publishes one message. A re-sent message may arrive after a newer
+// one; consumers cope: a worker's per-model epoch guard drops the older
+// document, and a gateway resyncs on the gap the newer epoch shows.
 func (s *Service) send(m pendingMsg) error {
-	if len(s.pending) > 0 {
-		return bus.ErrNotConnected
-	}
 	err := s.pub.Publish(m.subject, m.data)
 	if err != nil {
 		s.log.Warn("nats publish failed", "subject", m.subject, "err", err)
