@@ -217,8 +217,11 @@ func TestGapTriggersResync(t *testing.T) {
 		f.export = exportJSON(5, modelYAML("four", "default"), modelYAML("five", "default"))
 	})
 	m.HandleDelta(payload("sie-config", 5, "five", modelYAML("five", "default")))
-	eventually(t, 5*time.Second, "gap resync", func() bool { return m.Snapshot().Epoch() == 5 })
-	if m.Snapshot().Exact("four") == nil || resyncCount(m, TriggerGap, "success") != 1 {
+	// The metric is counted just after the swap; wait for both.
+	eventually(t, 5*time.Second, "gap resync", func() bool {
+		return m.Snapshot().Epoch() == 5 && resyncCount(m, TriggerGap, "success") == 1
+	})
+	if m.Snapshot().Exact("four") == nil {
 		t.Fatal("the resync must bring the lost write")
 	}
 	m.HandleDelta(payload("sie-config", 6, "six", modelYAML("six", "default")))
