@@ -167,3 +167,20 @@ func TestInferenceRoutes(t *testing.T) {
 	empty := newEnv(t, state(t, 0), Auth{})
 	expect(t, empty.do(http.MethodPost, "/v1/encode/any", "", "", ""), 404, `{"message":"Unknown model 'any'"}`)
 }
+
+// The cached status answer follows both the snapshot and the workers.
+func TestStatusCacheInvalidation(t *testing.T) {
+	e := newEnv(t, state(t, 1, modelDoc("a/m", bertFlash)), Auth{})
+	first := e.get("/v1/configs/models/a/m/status").body
+	if e.get("/v1/configs/models/a/m/status").body != first {
+		t.Fatal("stable answer")
+	}
+	e.mirror.st = state(t, 2, modelDoc("a/m", bertFlash))
+	if body := e.get("/v1/configs/models/a/m/status").body; !strings.Contains(body, `"config_epoch":2`) {
+		t.Fatalf("new snapshot not seen: %s", body)
+	}
+	e.worker("http://w", "w", "default", "x", true)
+	if body := e.get("/v1/configs/models/a/m/status").body; !strings.Contains(body, `"pending_workers":["w"]`) {
+		t.Fatalf("new worker not seen: %s", body)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -21,6 +22,9 @@ type Mirror interface {
 
 // Workers is the worker registry the API reads.
 type Workers interface {
+	// Version changes whenever Eligible, HealthyCount or Workers may
+	// answer differently.
+	Version() uint64
 	Eligible(bundle string) []workers.Eligible
 	HealthyCount() int
 	Workers() []*workers.Info
@@ -45,6 +49,8 @@ type server struct {
 	ctx     context.Context
 	log     *slog.Logger
 	metrics http.Handler
+	// statusCache holds the last status answer per model id (*cachedStatus).
+	statusCache sync.Map
 }
 
 // New returns the gateway's HTTP handler: auth, then the router.

@@ -3,26 +3,39 @@ package gatewayapi
 import (
 	"net/http"
 	"strconv"
-	"sync"
+	"weak"
 
 	"github.com/sieproject/sie/internal/canonjson"
 	"github.com/sieproject/sie/internal/gateway"
 	"github.com/sieproject/sie/internal/workers"
 )
 
-// statusBufs recycles response buffers: a status answer lists every
-// eligible worker, and admin tooling polls it.
-var statusBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+// cachedStatus is a status answer and what it was computed from: the
+// mirror snapshot and the worker registry version. Tooling polls /status
+// while nothing changes, and an answer names every eligible worker, so it
+// is rebuilt only when either input moved.
+type cachedStatus struct {
+	// st is weak so an entry never keeps an old snapshot alive.
+	st      weak.Pointer[gateway.State]
+	version uint64
+	body    []byte
+}
 
 // writeStatus is the per-replica readiness view of a model (§4.2). It is
-// written directly, keys in sorted order, because it is the endpoint
-// tooling polls and it names every eligible worker.
+// written directly, keys in sorted order.
 func (s *server) writeStatus(w http.ResponseWriter, st *gateway.State, m *gateway.Model) {
-	bp := statusBufs.Get().(*[]byte)
-	out := appendStatus((*bp)[:0], st, m, s.workers)
-	writeBody(w, http.StatusOK, contentJSON, out)
-	*bp = out
-	statusBufs.Put(bp)
+	// The version is read before the build: a change racing with it makes
+	// the entry stale at once rather than hiding the change.
+	version := s.workers.Version()
+	if v, ok := s.statusCache.Load(m.ID); ok {
+		if c := v.(*cachedStatus); c.version == version && c.st.Value() == st {
+			writeBody(w, http.StatusOK, contentJSON, c.body)
+			return
+		}
+	}
+	body := appendStatus(make([]byte, 0, 1024), st, m, s.workers)
+	s.statusCache.Store(m.ID, &cachedStatus{st: weak.Make(st), version: version, body: body})
+	writeBody(w, http.StatusOK, contentJSON, body)
 }
 
 func appendStatus(out []byte, st *gateway.State, m *gateway.Model, ws Workers) []byte {

@@ -63,3 +63,7 @@ func (r *Registry) HealthyCount() int { return r.current().healthy }
 // ConnectedWorkers is the number of Healthy workers advertising exactly
 // bundle (the bundles list's connected_workers).
 func (r *Registry) ConnectedWorkers(bundle string) int { return len(r.Eligible(bundle)) }
+
+// Version changes whenever anything a view shows may have changed; callers
+// cache what they derive from the registry under it.
+func (r *Registry) Version() uint64 { return r.version.Load() }
