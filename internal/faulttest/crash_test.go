@@ -1,7 +1,6 @@
 package faulttest
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -30,7 +29,9 @@ func TestCrashConsistency(t *testing.T) {
 		startGateway(t, gatewayOptions{Name: "gw-a", ConfigURL: proc.URL(), NATSURL: ns.URL(), Poll: p.Poll}),
 		startGateway(t, gatewayOptions{Name: "gw-b", ConfigURL: proc.URL(), NATSURL: ns.URL(), Poll: p.Poll}),
 	}
-	waitConverged(t, proc.URL(), gws, 20*time.Second)
+	all := []converger{gws[0], gws[1], startGatewayProc(t, "gw-bin", proc.URL(), ns.URL(), p.Poll)}
+	waitConverged(t, proc.URL(), all, 20*time.Second)
+	applied0 := marks(gws)
 
 	var (
 		restarts, converge      durations
@@ -70,10 +71,11 @@ func TestCrashConsistency(t *testing.T) {
 		}
 		epoch = checkEpoch(t, w.led, proc.URL(), store, cycle)
 		doubtApplied += w.reconcile(t, proc.URL(), doubtful)
-		converge = append(converge, waitConverged(t, proc.URL(), gws, p.Poll+p.ConvergeBudget)...)
-		for _, g := range gws {
-			if twice := g.appliedTwice(); len(twice) > 0 {
-				t.Errorf("%s applied deltas twice: epochs %v", g.name, twice)
+		converge = append(converge, waitConverged(t, proc.URL(), all, p.Poll+p.ConvergeBudget)...)
+		checkApplied(t, gws, applied0)
+		for _, g := range all {
+			for _, issue := range g.epochIssues() {
+				t.Error(issue)
 			}
 		}
 		for _, pr := range w.led.Problems() {
@@ -126,21 +128,6 @@ func tempFiles(t testing.TB, store string) []string {
 			t.Fatal(err)
 		}
 		out = append(out, m...)
-	}
-	return out
-}
-
-// waitConverged waits until every gateway holds sie-config's export and
-// returns each gateway's time to get there.
-func waitConverged(t testing.TB, base string, gws []*testGateway, within time.Duration) durations {
-	t.Helper()
-	want := fetchExport(t, base)
-	var out durations
-	start := time.Now()
-	for _, g := range gws {
-		waitFor(t, within-time.Since(start), fmt.Sprintf("%s converges on the export (epoch %d)", g.name, want.Epoch),
-			func() (bool, string) { return g.convergedTo(want) })
-		out = append(out, time.Since(start))
 	}
 	return out
 }

@@ -43,6 +43,7 @@ func TestMessageLoss(t *testing.T) {
 	}
 	gws := append([]*testGateway{lossy}, clean...)
 	waitConverged(t, base, gws, 20*time.Second)
+	applied0 := marks(gws)
 	waitFor(t, 20*time.Second, "gateways subscribed", func() (bool, string) {
 		return ns.Subscriptions() >= uint32(len(gws)) && allConnected(gws), ""
 	})
@@ -50,16 +51,10 @@ func TestMessageLoss(t *testing.T) {
 	var lossyConv, cleanConv durations
 	for round := range lossRounds {
 		mustStorm(t, w, base, max(1, p.LossWrites/lossRounds), rng.Uint64())
-		start := time.Now()
+		took := waitConverged(t, base, gws, p.Poll+p.ConvergeBudget)
+		lossyConv = append(lossyConv, took[0])
+		cleanConv = append(cleanConv, took[1:]...)
 		want := fetchExport(t, base)
-		for _, g := range gws {
-			waitFor(t, p.Poll+p.ConvergeBudget, g.name+" converges", func() (bool, string) { return g.convergedTo(want) })
-			if g == lossy {
-				lossyConv = append(lossyConv, time.Since(start))
-			} else {
-				cleanConv = append(cleanConv, time.Since(start))
-			}
-		}
 		if w.expected().digest() != want.Models.digest() {
 			t.Fatalf("round %d: export differs from the acknowledged writes: %s", round, want.Models.diff(w.expected()))
 		}
@@ -87,11 +82,7 @@ func TestMessageLoss(t *testing.T) {
 		func() (bool, string) { return lossy.convergedTo(want) })
 	tailConv := time.Since(start)
 
-	for _, g := range gws {
-		if twice := g.appliedTwice(); len(twice) > 0 {
-			t.Errorf("%s applied deltas twice: epochs %v", g.name, twice)
-		}
-	}
+	checkApplied(t, gws, applied0)
 	if lossy.dropped.Load() == 0 && p.LossPercent > 0 {
 		t.Errorf("the lossy gateway dropped nothing")
 	}
@@ -99,18 +90,9 @@ func TestMessageLoss(t *testing.T) {
 	report(t, map[string]any{
 		"writes": p.LossWrites, "acknowledged": acked, "acknowledged_changes": changes,
 		"loss_percent": p.LossPercent, "lossy_received": lossy.received.Load(), "lossy_dropped": lossy.dropped.Load(),
-		"lossy_resyncs": resyncCounts([]*testGateway{lossy}), "lossy_gap_deltas": lossy.deltas("gap"),
-		"clean_resyncs":     resyncCounts(clean),
+		"lossy_resyncs": resyncCounts(lossy), "lossy_deltas": lossy.deltaCounts(),
+		"clean_resyncs":     resyncCounts(clean...),
 		"lossy_convergence": lossyConv.summary(), "lossy_tail_loss_convergence_ms": tailConv.Milliseconds(), "clean_convergence": cleanConv.summary(),
 		"poll_interval_ms": p.Poll.Milliseconds(),
 	})
-}
-
-func allConnected(gws []*testGateway) bool {
-	for _, g := range gws {
-		if !g.Connected() {
-			return false
-		}
-	}
-	return true
 }

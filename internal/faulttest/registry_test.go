@@ -98,3 +98,15 @@ func fetchExport(t testing.TB, base string) exportSnap {
 	}
 	return snap
 }
+
+// profileNames are the sorted profile names of a document.
+func profileNames(d *doc.Map) []string {
+	p, _ := d.Get("profiles")
+	pm, ok := p.(*doc.Map)
+	if !ok {
+		return []string{}
+	}
+	names := pm.Keys()
+	sort.Strings(names)
+	return names
+}

@@ -28,6 +28,9 @@ func (m *Mirror) pollOnce(ctx context.Context) string {
 	if m.Busy() {
 		return ""
 	}
+	// L before the request: a delta applied while it is in flight raises L
+	// past the answer, which is then merely older than L, not a rewind.
+	before := m.Snapshot().epoch
 	remote, err := m.client.epoch(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -35,7 +38,7 @@ func (m *Mirror) pollOnce(ctx context.Context) string {
 		}
 		return ""
 	}
-	trigger := driftTrigger(m.Snapshot(), remote)
+	trigger := driftTrigger(before, m.Snapshot(), remote)
 	if trigger != "" {
 		local := m.Snapshot()
 		m.log.Info("config drift detected", "trigger", trigger, "local_epoch", local.epoch, "remote_epoch", remote.Epoch,
@@ -45,11 +48,13 @@ func (m *Mirror) pollOnce(ctx context.Context) string {
 	return trigger
 }
 
-// driftTrigger compares in the order of §3.3. An empty remote hash means
-// sie-config's registry is unavailable and is never drift.
-func driftTrigger(local *State, remote RemoteEpoch) string {
+// driftTrigger compares in the order of §3.3. A rewind is an answer below
+// the L held before the request (before); an answer between that and the
+// current L only predates deltas applied meanwhile. An empty remote hash
+// means sie-config's registry is unavailable and is never drift.
+func driftTrigger(before uint64, local *State, remote RemoteEpoch) string {
 	switch {
-	case remote.Epoch < local.epoch:
+	case remote.Epoch < before:
 		return TriggerRewind
 	case remote.Epoch > local.epoch:
 		return TriggerPollEpoch
