@@ -71,7 +71,7 @@ func TestCrashConsistency(t *testing.T) {
 		}
 		epoch = checkEpoch(t, w.led, proc.URL(), store, cycle)
 		doubtApplied += w.reconcile(t, proc.URL(), doubtful)
-		converge = append(converge, waitConverged(t, proc.URL(), all, p.Poll+p.ConvergeBudget)...)
+		converge = append(converge, waitConvergedTo(t, fetchExport(t, proc.URL()), all, start, p.Poll+p.ConvergeBudget)...)
 		checkApplied(t, gws, applied0)
 		for _, g := range all {
 			for _, issue := range g.epochIssues() {

@@ -49,15 +49,13 @@ func TestMessageLoss(t *testing.T) {
 	})
 
 	var lossyConv, cleanConv durations
-	for round := range lossRounds {
+	for range lossRounds {
 		mustStorm(t, w, base, max(1, p.LossWrites/lossRounds), rng.Uint64())
-		took := waitConverged(t, base, gws, p.Poll+p.ConvergeBudget)
+		want := w.acknowledged()
+		took := waitConvergedTo(t, want, gws, time.Now(), p.Poll+p.ConvergeBudget)
 		lossyConv = append(lossyConv, took[0])
 		cleanConv = append(cleanConv, took[1:]...)
-		want := fetchExport(t, base)
-		if w.expected().digest() != want.Models.digest() {
-			t.Fatalf("round %d: export differs from the acknowledged writes: %s", round, want.Models.diff(w.expected()))
-		}
+		checkExport(t, base, want)
 	}
 	// Tail loss: the last deltas are lost, so no later delta reveals the
 	// gap and only the poller can notice.
@@ -66,15 +64,8 @@ func TestMessageLoss(t *testing.T) {
 	dropMu.Unlock()
 	mustWrite(t, w, base, planPut(w.owned[0][0], rng))
 	start := time.Now()
-	want := fetchExport(t, base)
-	waitFor(t, 5*time.Second, "the clean gateways see the tail write", func() (bool, string) {
-		for _, g := range clean {
-			if ok, why := g.convergedTo(want); !ok {
-				return false, why
-			}
-		}
-		return true, ""
-	})
+	want := w.acknowledged()
+	waitConvergedTo(t, want, clean, start, 5*time.Second)
 	dropMu.Lock()
 	dropAll = false
 	dropMu.Unlock()
