@@ -297,3 +297,18 @@ func TestBodySizeLimit(t *testing.T) {
 	big := bytes.Repeat([]byte(" "), 1<<20+1)
 	expectStatus(t, e.do("POST", "/v1/configs/resolve", string(big)), 413)
 }
+
+// TestEpochWrittenByAnotherWriter covers §8.4 on the local store: the
+// epoch changed behind sie-config's back → 503 with the fixed message, and
+// the write leaves no trace.
+func TestEpochWrittenByAnotherWriter(t *testing.T) {
+	e := newEnv(t, options{store: true})
+	expectStatus(t, e.post(docNE), 201)
+	// Another process replaces the epoch file (a new inode, new content).
+	writeDir(t, e.storeDir, map[string]string{"epoch": "5"})
+	expect(t, e.post(strings.Replace(docNE, "n/e", "n/f", 1)), 503,
+		`{"detail":{"error":"store_unavailable","message":"Config store epoch was modified by another writer; sie-config must run as a single replica."}}`)
+	if e.storeHas("models/n__f.yaml") || e.storeFile("epoch") != "5" || e.epoch() != 1 {
+		t.Fatal("the refused write left a trace")
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	natsserver "github.com/nats-io/nats-server/v2/server"
 )
 
 func waitConnected(t *testing.T, in *instance) {
@@ -260,4 +262,42 @@ func seq(from, to int) []int {
 		out = append(out, i)
 	}
 	return out
+}
+
+// TestNATSAsyncErrorDoesNotCrash covers upstream #172: the server refuses
+// one subject (an asynchronous permissions error on sie-config's
+// connection); sie-config stays connected and keeps publishing the rest.
+func TestNATSAsyncErrorDoesNotCrash(t *testing.T) {
+	opts := &natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true,
+		Users: []*natsserver.User{
+			{Username: "cfg", Password: "p", Permissions: &natsserver.Permissions{Publish: &natsserver.SubjectPermission{Deny: []string{"sie.config.models.sglang"}}}},
+			{Username: "sub", Password: "p"},
+		}}
+	ns, err := natsserver.NewServer(opts)
+	check(t, err)
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server not ready")
+	}
+	t.Cleanup(ns.Shutdown)
+	addr := ns.Addr().String()
+	l := newLayout(t, map[string]string{"default.yaml": bundleDefaultYAML, "sglang.yaml": bundleSGLangYAML}, nil)
+	cfg := l.config()
+	cfg.NATSURL = "nats://cfg:p@" + addr
+	in := boot(t, cfg)
+	waitConnected(t, in)
+	all := subscribe(t, "nats://sub:p@"+addr, "sie.config.models.>")
+	two := "sie_id: b/m\nprofiles:\n  default:\n    adapter_path: sie_server.adapters.bert_flash:B\n  sg:\n    adapter_path: sie_server.adapters.sglang:S\n"
+	wantContains(t, in.postModel(two), 201, `"epoch":1}`)
+	expectPair(t, all, "default")
+	// The denied sglang publish is dropped by the server; its _all copy
+	// still arrives.
+	if m := all.next(); m.subject != "sie.config.models._all" || !strings.Contains(m.data, `"bundle_id":"sglang"`) {
+		t.Fatalf("got %s %s", m.subject, m.data)
+	}
+	wantContains(t, in.postModel(neYAML), 201, `"epoch":2}`)
+	expectPair(t, all, "default")
+	if !in.Service().NATSConnected() {
+		t.Fatal("an async error disconnected sie-config")
+	}
 }
