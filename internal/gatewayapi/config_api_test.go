@@ -164,8 +164,9 @@ func TestInferenceRoutes(t *testing.T) {
 	if r := e.get("/v1/encode/org/m"); r.status != 405 || r.header.Get("Allow") != "POST" {
 		t.Fatalf("GET: %d", r.status)
 	}
+	// An empty registry cannot tell "unknown" from "not loaded yet" (issue 4).
 	empty := newEnv(t, state(t, 0), Auth{})
-	expect(t, empty.do(http.MethodPost, "/v1/encode/any", "", "", ""), 404, `{"message":"Unknown model 'any'"}`)
+	expect(t, empty.do(http.MethodPost, "/v1/encode/any", "", "", ""), 503, `{"message":"`+msgEmptyRegistry+`"}`)
 }
 
 // The cached status answer follows both the snapshot and the workers.
