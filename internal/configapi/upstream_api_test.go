@@ -466,6 +466,9 @@ func TestMissingRegistryReturns503(t *testing.T) {
 			expect(t, e.do(c.method, c.path, c.body), 503, errRegistry)
 		})
 	}
+	t.Run("model-id rule before the registry check", func(t *testing.T) {
+		expect(t, e.get("/v1/configs/models/a__b"), 400, `{"detail":{"error":"invalid_model_id","message":"Model ID must not contain '__' (reserved for store file names)."}}`)
+	})
 	t.Run("63_epoch_works_without_registry", func(t *testing.T) {
 		expect(t, e.get("/v1/configs/epoch"), 200, `{"epoch":0,"bundles_hash":""}`)
 	})

@@ -297,3 +297,39 @@ func TestCaseInsensitiveReads(t *testing.T) {
 	// Otherwise the smallest colliding id in code-point order ("Test/Model" < "test/model").
 	expect(t, e.get("/v1/configs/models/TEST/model"), 200, strings.Replace(docNE, "n/e", "Test/Model", 1))
 }
+
+// TestAppendToUnroutableSeed covers rule 7b and rule 5 on a seed whose
+// modules are in no bundle.
+func TestAppendToUnroutableSeed(t *testing.T) {
+	orphan := "sie_id: orphan/m\nprofiles:\n  default:\n    adapter_path: missing.mod:X\n"
+	e := newEnv(t, options{models: map[string]string{"o.yaml": orphan}})
+	expect(t, e.post("sie_id: orphan/m\nprofiles:\n  fast:\n    extends: default\n"), 422,
+		validation("Appending profile(s) ['fast'] to model 'orphan/m' does not affect any bundle. Ensure at least one new profile has an `adapter_path` that a known bundle owns."))
+	expect(t, e.post(orphan), 422, validation("Adapter(s) not in any known bundle: missing.mod"))
+	expect(t, e.post("sie_id: orphan/m\nprofiles:\n  ok:\n    adapter_path: sie_server.adapters.bert_flash:B\n"), 201,
+		`{"model_id":"orphan/m","created_profiles":["ok"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"ok":["default"]},"router_id":"standalone","epoch":1}`)
+	expectContains(t, e.resolve(`{"model":"orphan/m"}`), 200, `"profiles":["default","ok"]`)
+}
+
+// TestPUTOnSeedUnchanged: a PUT equal to the seed (by value) is unchanged
+// and creates no API document; the model stays a filesystem model.
+func TestPUTOnSeedUnchanged(t *testing.T) {
+	e := newEnv(t, options{models: seedOnly(), store: true})
+	expect(t, e.put("test/model", "sie_id: test/model\nprofiles: {default: {max_batch_tokens: 8192.0, adapter_path: 'sie_server.adapters.bert_flash:B'}}\n"), 200,
+		`{"model_id":"test/model","created":false,"replaced":false,"unchanged":true,"affected_bundles":["default"],"warnings":[],"router_id":"standalone","epoch":0}`)
+	if e.storeHas("models/test__model.yaml") {
+		t.Fatal("unchanged PUT wrote a file")
+	}
+	expect(t, e.get("/v1/configs/models"), 200, `{"models":[{"model_id":"test/model","profiles":["default"],"source":"filesystem"}]}`)
+	// The models gauge follows PUT and DELETE.
+	expectStatus(t, e.put("test/model", strings.Replace(seedTestModel, "8192", "1", 1)), 200)
+	expectStatus(t, e.put("x/y", strings.Replace(docNE, "n/e", "x/y", 1)), 201)
+	if e.metric("sie_config_models_total", map[string]string{"source": "api"}) != 2 || e.metric("sie_config_models_total", map[string]string{"source": "filesystem"}) != 0 {
+		t.Fatal("models gauge after PUTs")
+	}
+	expectStatus(t, e.del("x/y"), 200)
+	expectStatus(t, e.del("test/model"), 200)
+	if e.metric("sie_config_models_total", map[string]string{"source": "api"}) != 0 || e.metric("sie_config_models_total", map[string]string{"source": "filesystem"}) != 1 {
+		t.Fatal("models gauge after DELETEs")
+	}
+}

@@ -188,7 +188,8 @@ func TestNATSStartupInBackground(t *testing.T) {
 	want(t, in.postModel(neYAML), 503, natsDown)
 	want(t, in.get("/v1/configs/models"), 200, `{"models":[{"model_id":"test/model","profiles":["default"],"source":"filesystem"}]}`)
 
-	// NATS comes up on that port.
+	// NATS comes up on that port; the 2 s retry picks it up.
+	natsUp := time.Now()
 	ns := runNATS(t, port, 0)
 	all := subscribe(t, ns.ClientURL(), "sie.config.models._all")
 	var r reply
@@ -196,6 +197,9 @@ func TestNATSStartupInBackground(t *testing.T) {
 		r = in.postModel(neYAML)
 		return r.status == 201
 	})
+	if d := time.Since(natsUp); d > 5*time.Second {
+		t.Fatalf("writes succeeded %v after NATS came up (retry every 2 s)", d)
+	}
 	wantContains(t, r, 201, `"router_id":"sie-config-0"`, `"epoch":1}`)
 	if m := all.next(); !strings.Contains(m.data, `"model_id":"n/e"`) {
 		t.Fatalf("delta %s", m.data)
