@@ -333,3 +333,29 @@ func TestPUTOnSeedUnchanged(t *testing.T) {
 		t.Fatal("models gauge after DELETEs")
 	}
 }
+
+// TestDELETERevertAcrossBundles: the API document routes to sglang, the
+// seed to default; DELETE targets both (old ∪ new) and every payload
+// carries the seed text and the seed's bundle list.
+func TestDELETERevertAcrossBundles(t *testing.T) {
+	pub := newFakePub()
+	e := newEnv(t, options{bundles: withSGLang(), models: seedOnly(), pub: pub, routerID: "r"})
+	expectContains(t, e.put("test/model", "sie_id: test/model\nprofiles:\n  sg:\n    adapter_path: sie_server.adapters.sglang:S\n"), 200,
+		`"affected_bundles":["sglang"]`, `"epoch":1}`)
+	if n := len(pub.messages()); n != 4 { // old default ∪ new sglang
+		t.Fatalf("%d PUT publishes", n)
+	}
+	expect(t, e.del("test/model"), 200, `{"model_id":"test/model","deleted":true,"unchanged":false,"fallback":"filesystem","affected_bundles":["default","sglang"],"warnings":[],"router_id":"r","epoch":2}`)
+	msgs := pub.messages()[4:]
+	if len(msgs) != 4 || msgs[0].subject != "sie.config.models.default" || msgs[2].subject != "sie.config.models.sglang" {
+		t.Fatalf("DELETE publishes %v", msgs)
+	}
+	for _, m := range msgs {
+		if !strings.Contains(m.data, `"model_config":`+jsonString(seedTestModel)+`,"affected_bundles":["default"],"deleted":true}`) {
+			t.Fatalf("payload %s", m.data)
+		}
+	}
+	if !strings.Contains(msgs[2].data, `"bundle_id":"sglang","epoch":2,"bundle_config_hash":"",`) {
+		t.Fatalf("sglang lost its only model, its hash must be empty: %s", msgs[2].data)
+	}
+}
