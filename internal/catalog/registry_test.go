@@ -137,6 +137,10 @@ func TestLoadAndMap(t *testing.T) { // upstream #107–#118
 	if got := r.Exact("intfloat/e5-base").Bundles(); !eq(got, []string{"default"}) {
 		t.Fatalf("e5 bundles %v", got)
 	}
+	two := mustParse(t, "sie_id: two/m\nprofiles:\n  a:\n    adapter_path: sie_server.adapters.sentence_transformer:A\n  b:\n    adapter_path: sie_server.adapters.sglang:B\n")
+	if _, m := r.WithAPI("two/m", two, ""); !eq(m.Bundles(), []string{"default", "sglang"}) { // 124
+		t.Fatalf("profiles on two bundles: %v", m.Bundles())
+	}
 	resolve := func(name string, override *string) (string, error) {
 		_, b, err := r.Resolve(name, override)
 		return b, err
