@@ -8,7 +8,7 @@ import (
 	"github.com/sieproject/sie/internal/doc"
 )
 
-// Benchmarks for the worker-side hash (docs/perf-worker.md). Reproduce with:
+// Benchmarks for the worker-side hash (docs/perf.md). Reproduce with:
 //   go test -run '^$' -bench 'Worker' -benchmem ./internal/catalog/
 
 func catalogWorkerFiles(b *testing.B) []WorkerFile {
