@@ -117,3 +117,9 @@ func (g *gatewayProc) epochIssues() []string {
 	defer g.mu.Unlock()
 	return append([]string(nil), g.issues...)
 }
+
+// Logs returns what the process wrote.
+func (g *gatewayProc) Logs() string {
+	data, _ := os.ReadFile(g.log)
+	return string(data)
+}

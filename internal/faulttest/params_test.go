@@ -66,3 +66,5 @@ func runSeed(t testing.TB) uint64 {
 	t.Logf("seed %d (replay with SIE_FAULT_SEED=%d)", seed, seed)
 	return seed
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
