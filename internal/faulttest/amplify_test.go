@@ -71,4 +71,3 @@ func peakRSS(p *configProc) string {
 	}
 	return ""
 }
-
