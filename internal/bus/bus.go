@@ -35,6 +35,9 @@ type Options struct {
 	OnStateChange func(connected bool)
 	// RetryInterval overrides RetryInterval (tests use a short one).
 	RetryInterval time.Duration
+	// ConnectTimeout bounds each connect attempt (default 2 s, sie-config's;
+	// the gateway uses 5 s).
+	ConnectTimeout time.Duration
 }
 
 // Connect starts connecting to url in the background and returns at once;
@@ -43,6 +46,10 @@ func Connect(url string, opts Options, log *slog.Logger) (*Conn, error) {
 	wait := opts.RetryInterval
 	if wait <= 0 {
 		wait = RetryInterval
+	}
+	timeout := opts.ConnectTimeout
+	if timeout <= 0 {
+		timeout = 2 * time.Second
 	}
 	notify := func(up bool) {
 		if opts.OnStateChange != nil {
@@ -55,7 +62,7 @@ func Connect(url string, opts Options, log *slog.Logger) (*Conn, error) {
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(wait),
 		nats.ReconnectJitter(0, 0),
-		nats.Timeout(2*time.Second),
+		nats.Timeout(timeout),
 		nats.ConnectHandler(func(*nats.Conn) {
 			log.Info("nats connected", "url", url)
 			notify(true)

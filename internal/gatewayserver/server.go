@@ -133,8 +133,9 @@ func loadSeed(cfg Config, log *slog.Logger) (*gateway.State, error) {
 // subject; the client library resumes the subscription after reconnects.
 func (s *Server) connectNATS() error {
 	conn, err := bus.Connect(s.cfg.NATSURL, bus.Options{
-		Name:          "sie-gateway",
-		RetryInterval: s.cfg.NATSReconnectWait,
+		Name:           "sie-gateway",
+		RetryInterval:  s.cfg.NATSReconnectWait,
+		ConnectTimeout: 5 * time.Second, // sie-gateway.md §1.3
 		OnStateChange: func(up bool) { s.metrics.NATSConnected.Set(boolGauge(up)) },
 	}, s.log)
 	if err != nil {
