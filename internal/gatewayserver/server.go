@@ -136,7 +136,7 @@ func (s *Server) connectNATS() error {
 		Name:           "sie-gateway",
 		RetryInterval:  s.cfg.NATSReconnectWait,
 		ConnectTimeout: 5 * time.Second, // sie-gateway.md §1.3
-		OnStateChange: func(up bool) { s.metrics.NATSConnected.Set(boolGauge(up)) },
+		OnStateChange:  func(up bool) { s.metrics.NATSConnected.Set(boolGauge(up)) },
 	}, s.log)
 	if err != nil {
 		return err
