@@ -51,11 +51,11 @@ func TestCrashConsistency(t *testing.T) {
 			time.Sleep(jitter) // the fault's timing, not a wait for a condition
 			proc.Signal()
 		}()
-		doubtful := runStorm(w, proc.URL(), p.Writes, rng.Uint64(), func() {
+		doubtful := runStorm(w, proc.URL(), p.Writes, rng.Uint64(), stormOptions{Progress: func() {
 			if answered.Add(1) == killAt {
 				fireOnce.Do(func() { close(fire) })
 			}
-		})
+		}})
 		fireOnce.Do(func() { close(fire) })
 		<-killed
 		proc.Kill()

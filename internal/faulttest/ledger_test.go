@@ -15,6 +15,7 @@ type ledger struct {
 	changes  int               // acknowledged creating/changing writes
 	unacked  int               // writes without an answer (in doubt)
 	refused  int               // 503 answers (outage)
+	warned   int               // acknowledged with a publish warning
 	maxEpoch uint64            // the highest epoch seen in an answer or /epoch
 	epochs   map[uint64]string // epoch → the change that answered with it
 	problems []string          // contract violations, reported by the test
@@ -28,6 +29,7 @@ type writeAnswer struct {
 	Created   []string `json:"created_profiles"`
 	Unchanged *bool    `json:"unchanged"`
 	Deleted   *bool    `json:"deleted"`
+	Warnings  []string `json:"warnings"`
 }
 
 // record checks an answered write against its plan and books it. It
@@ -54,6 +56,9 @@ func (l *ledger) record(w *write, code int, body []byte) bool {
 		return false
 	}
 	l.acked++
+	if len(a.Warnings) > 0 {
+		l.warned++
+	}
 	e := *a.Epoch
 	if w.change {
 		l.changes++
@@ -73,6 +78,34 @@ func (l *ledger) doubt() {
 	l.mu.Lock()
 	l.unacked++
 	l.mu.Unlock()
+}
+
+// refuse books a write refused with 503 nats_unavailable.
+func (l *ledger) refuse() {
+	l.mu.Lock()
+	l.refused++
+	l.mu.Unlock()
+}
+
+// refusals is the number of refused writes so far.
+func (l *ledger) refusals() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.refused
+}
+
+// warnings is the number of writes acknowledged with a publish warning.
+func (l *ledger) warnings() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.warned
+}
+
+// ackCount is the number of acknowledged writes so far.
+func (l *ledger) ackCount() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.acked
 }
 
 // seenEpoch raises maxEpoch to e.

@@ -1,20 +1,19 @@
 package faulttest
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
-
-	"github.com/sieproject/sie/internal/workersim"
 )
 
-// TestNATSOutage stops NATS during the write traffic and restarts it on the
-// same port. During the outage every write answers 503 nats_unavailable
-// (replays and idempotent retries included) and leaves no trace; after
-// recovery writes resume, the gateways converge on the export within one
-// poll interval of the last write, and no gateway applies a delta twice.
+// TestNATSOutage stops NATS in the middle of a write storm and restarts it
+// on the same port while the storm goes on. Writes acknowledged before and
+// after are kept; while sie-config is disconnected every write answers 503
+// nats_unavailable (idempotent retries included) and leaves no trace; after
+// recovery the gateways converge on the export within one poll interval
+// of the last write, and none applies a delta twice.
 func TestNATSOutage(t *testing.T) {
 	p := loadParams(t)
 	seed := runSeed(t)
@@ -32,68 +31,119 @@ func TestNATSOutage(t *testing.T) {
 	waitConverged(t, base, gws, 20*time.Second)
 	applied0 := marks(gws)
 
-	var refused, idemRetries int
 	var natsStart, reconnect, converge durations
 	for outage := range p.Outages {
-		mustStorm(t, w, base, p.OutageWrites, rng.Uint64())
-
-		ns.Stop()
-		waitNATSConnected(t, base, false)
-		before := fetchExport(t, base)
-		refused += refuseDuringOutage(t, w, base, rng, p.OutageWrites)
-		idem := newModelState(fmt.Sprintf("outage/idem-%d", outage), nil, false)
-		idemWrite := planCreate(idem)
-		key := fmt.Sprintf("outage-%d-%d", seed, outage)
-		if code, body := idempotentPost(t, base, idemWrite, key); code != 503 || errorCode(body) != "nats_unavailable" {
-			t.Fatalf("idempotent POST during the outage: %d %s, want 503 nats_unavailable", code, body)
-		}
-		if after := fetchExport(t, base); after.Epoch != before.Epoch || after.Models.digest() != before.Models.digest() {
-			t.Fatalf("refused writes left a trace: epoch %d → %d; %s", before.Epoch, after.Epoch, after.Models.diff(before.Models))
-		}
-
-		restarted := time.Now()
-		ns.Start()
-		natsStart = append(natsStart, time.Since(restarted))
-		restarted = time.Now()
-		waitNATSConnected(t, base, true)
-		reconnect = append(reconnect, time.Since(restarted))
-		// The retry of the refused request executes: errors are never cached.
-		code, body := idempotentPost(t, base, idemWrite, key)
-		if !w.led.record(idemWrite, code, body) {
-			t.Fatalf("idempotent retry after recovery: %d %s", code, body)
-		}
-		idemWrite.commit()
-		if code2, body2 := idempotentPost(t, base, idemWrite, key); code2 != code || string(body2) != string(body) {
-			t.Errorf("idempotent replay: %d %s, want the cached %d %s", code2, body2, code, body)
-		}
-		w.owned[0] = append(w.owned[0], idem)
-		idemRetries++
-		// Writes resume at once, racing the gateways' own reconnects: a
-		// gateway that misses deltas must catch up by gap or poll.
-		mustStorm(t, w, base, p.OutageWrites, rng.Uint64())
+		o := runOutage(t, p, w, base, ns, rng.Uint64(), fmt.Sprintf("outage-%d-%d", seed, outage))
+		natsStart = append(natsStart, o.natsStart)
+		reconnect = append(reconnect, o.reconnect)
 		want := w.acknowledged()
 		converge = append(converge, waitConvergedTo(t, want, gws, time.Now(), p.Poll+p.ConvergeBudget)...)
 		checkExport(t, base, want)
 	}
 	checkApplied(t, gws, applied0)
-	applied := workerApplied(t, fleet)
+	applied := workerState(t, fleet.URLs()[0]).Applied
 	acked, changes, _, _ := w.led.counts()
 	if applied > changes {
 		t.Errorf("worker applied %d deltas for %d changes: something was applied twice", applied, changes)
 	}
 	report(t, map[string]any{
 		"outages": p.Outages, "acknowledged": acked, "acknowledged_changes": changes,
-		"refused_503": refused, "idempotent_retries_executed": idemRetries, "worker_deltas_applied": applied,
+		"refused_503": w.led.refusals(), "acknowledged_with_publish_warning": w.led.warnings(), "worker_deltas_applied": applied,
 		"nats_restart": natsStart.summary(), "sie_config_reconnect": reconnect.summary(),
 		"gateway_resyncs": resyncCounts(gws...), "gateway_convergence_after_writes": converge.summary(),
 		"poll_interval_ms": p.Poll.Milliseconds(),
 	})
 }
 
+type outageFigures struct{ natsStart, reconnect time.Duration }
+
+// runOutage runs one storm across one NATS outage.
+func runOutage(t *testing.T, p params, w *world, base string, ns *natsHarness, seed uint64, key string) outageFigures {
+	t.Helper()
+	var (
+		mu      sync.Mutex
+		refused = map[int]bool{}
+		armed   bool
+	)
+	stop := make(chan struct{})
+	stopStorm := sync.OnceFunc(func() { close(stop) })
+	defer stopStorm()
+	done := make(chan []*write, 1)
+	go func() {
+		done <- runStorm(w, base, 100*p.OutageWrites, seed, stormOptions{Refusable: true, Stop: stop,
+			Refused: func(i int) {
+				mu.Lock()
+				if armed {
+					refused[i] = true
+				}
+				mu.Unlock()
+			}})
+	}()
+	ackedBy := func(n int) func() (bool, string) {
+		return func() (bool, string) { return w.led.ackCount() >= n, fmt.Sprint(w.led.ackCount(), " acknowledged") }
+	}
+	waitFor(t, 20*time.Second, "writes before the outage", ackedBy(w.led.ackCount()+p.OutageWrites))
+
+	ns.Stop()
+	waitNATSConnected(t, base, false)
+	mu.Lock()
+	armed = true
+	mu.Unlock()
+	// Once every writer has been refused, no write from before the outage
+	// is still in flight: from here on the state must not move.
+	waitFor(t, 20*time.Second, "every writer refused", func() (bool, string) {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(refused) == len(w.owned), fmt.Sprint(len(refused), " writers refused")
+	})
+	before := fetchExport(t, base)
+	r0 := w.led.refusals()
+	waitFor(t, 20*time.Second, "refusals during the outage", func() (bool, string) {
+		return w.led.refusals() >= r0+p.OutageWrites, fmt.Sprint(w.led.refusals()-r0, " refused")
+	})
+	idem := newModelState("outage/idem-"+key, nil, false)
+	idemWrite := planCreate(idem)
+	if code, body := idempotentPost(t, base, idemWrite, key); code != 503 || errorCode(body) != "nats_unavailable" {
+		t.Fatalf("idempotent POST during the outage: %d %s, want 503 nats_unavailable", code, body)
+	}
+	if after := fetchExport(t, base); after.Epoch != before.Epoch || after.Models.digest() != before.Models.digest() {
+		t.Fatalf("refused writes left a trace: epoch %d → %d; %s", before.Epoch, after.Epoch, after.Models.diff(before.Models))
+	}
+
+	var f outageFigures
+	start := time.Now()
+	ns.Start()
+	f.natsStart = time.Since(start)
+	start = time.Now()
+	waitNATSConnected(t, base, true)
+	f.reconnect = time.Since(start)
+	// The retry of the refused request executes: errors are never cached.
+	code, body := idempotentPost(t, base, idemWrite, key)
+	if !w.led.record(idemWrite, code, body) {
+		t.Fatalf("idempotent retry after recovery: %d %s", code, body)
+	}
+	idemWrite.commit()
+	if code2, body2 := idempotentPost(t, base, idemWrite, key); code2 != code || string(body2) != string(body) {
+		t.Errorf("idempotent replay: %d %s, want the cached %d %s", code2, body2, code, body)
+	}
+	// The storm goes on, racing the gateways' own reconnects: a gateway
+	// that misses deltas must catch up by gap or poll.
+	waitFor(t, 20*time.Second, "writes after the outage", ackedBy(w.led.ackCount()+p.OutageWrites))
+	stopStorm()
+	if doubtful := <-done; len(doubtful) > 0 {
+		t.Fatalf("%d writes failed in transport: first %s", len(doubtful), doubtful[0])
+	}
+	for _, pr := range w.led.Problems() {
+		t.Fatal(pr)
+	}
+	w.owned[0] = append(w.owned[0], idem)
+	return f
+}
+
 // mustStorm runs writes that must all be acknowledged.
 func mustStorm(t *testing.T, w *world, base string, n int, seed uint64) {
 	t.Helper()
-	if doubtful := runStorm(w, base, n, seed, nil); len(doubtful) > 0 {
+	if doubtful := runStorm(w, base, n, seed, stormOptions{}); len(doubtful) > 0 {
 		t.Fatalf("%d writes failed in transport: first %s", len(doubtful), doubtful[0])
 	}
 	for _, pr := range w.led.Problems() {
@@ -111,21 +161,6 @@ func mustWrite(t *testing.T, w *world, base string, wr *write) {
 	wr.commit()
 }
 
-// refuseDuringOutage sends n random valid writes while NATS is down; each
-// must be refused with 503 nats_unavailable and is not committed.
-func refuseDuringOutage(t *testing.T, w *world, base string, rng *rand.Rand, n int) int {
-	t.Helper()
-	models := w.models()
-	for range n {
-		wr := planWrite(models[rng.IntN(len(models))], rng)
-		code, body := mustDo(t, base, wr.method, wr.path, wr.body)
-		if code != 503 || errorCode(body) != "nats_unavailable" {
-			t.Fatalf("%s during the NATS outage: %d %s, want 503 nats_unavailable", wr, code, body)
-		}
-	}
-	return n
-}
-
 func idempotentPost(t *testing.T, base string, wr *write, key string) (int, []byte) {
 	t.Helper()
 	code, body, err := httpDo(base, wr.method, wr.path, wr.body, "Idempotency-Key", key)
@@ -133,21 +168,4 @@ func idempotentPost(t *testing.T, base string, wr *write, key string) (int, []by
 		t.Fatal(err)
 	}
 	return code, body
-}
-
-// workerApplied sums deltas_applied over the fleet's /sim/state.
-func workerApplied(t *testing.T, f *workersim.Fleet) int {
-	t.Helper()
-	total := 0
-	for _, u := range f.URLs() {
-		code, body := mustDo(t, u, "GET", "/sim/state", nil)
-		var st struct {
-			Applied int `json:"deltas_applied"`
-		}
-		if code != 200 || json.Unmarshal(body, &st) != nil {
-			t.Fatalf("GET %s/sim/state: %d %s", u, code, body)
-		}
-		total += st.Applied
-	}
-	return total
 }
