@@ -3,7 +3,6 @@ package faulttest
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -141,18 +140,6 @@ func (p *configProc) Logs() string {
 		fmt.Fprintf(&b, "== %s\n%s", filepath.Base(f), data)
 	}
 	return b.String()
-}
-
-// freePort asks the kernel for a free loopback port. The port is reused by
-// every incarnation of a process.
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // Signal sends SIGKILL without waiting; Kill then reaps the process. It is

@@ -26,7 +26,7 @@ type natsHarness struct {
 // (1 MiB). The server is shut down in t.Cleanup.
 func startNATS(t testing.TB, maxPayload int32) *natsHarness {
 	t.Helper()
-	n := &natsHarness{t: t, port: -1, maxPayload: maxPayload}
+	n := &natsHarness{t: t, port: freePort(t), maxPayload: maxPayload}
 	n.Start()
 	t.Cleanup(n.Stop)
 	return n
