@@ -8,6 +8,10 @@ import (
 
 const (
 	maxAliasNodes = 10000
+	// maxAliasBytes bounds the scalar text reached through aliases: the node
+	// cap alone lets a few thousand aliases of one long scalar turn a small
+	// body into a document of gigabytes. It equals the 1 MiB body limit.
+	maxAliasBytes = 1 << 20
 	maxDepth      = 100
 )
 
@@ -16,8 +20,9 @@ const (
 // aliases as if expanded, counting, so a billion-laughs document stops after
 // maxAliasNodes nodes without anything being built.
 type checker struct {
-	marks   *marks // nil when the text has no '!' at all
-	aliased int
+	marks        *marks // nil when the text has no '!' at all
+	aliased      int
+	aliasedBytes int
 }
 
 func checkDocument(data []byte, root *yaml.Node) error {
@@ -45,6 +50,10 @@ func (c *checker) walk(n *yaml.Node, depth int, viaAlias bool) error {
 		return c.walk(n.Alias, depth, true)
 	case yaml.ScalarNode:
 		if viaAlias {
+			c.aliasedBytes += len(n.Value)
+			if c.aliasedBytes > maxAliasBytes {
+				return invalidf("aliases expand to more than %d bytes of text", maxAliasBytes)
+			}
 			return nil
 		}
 		if c.marks != nil && c.marks.hasNonSpecificTag(n) {
