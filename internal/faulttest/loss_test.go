@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// lossRounds splits the message-loss writes into rounds, each followed by
-// a convergence measurement.
-const lossRounds = 5
+// lossRoundWrites is the size of a message-loss round; each round is
+// followed by a convergence measurement.
+const lossRoundWrites = 40
 
 // TestMessageLoss drops a share of the deltas one gateway receives (the
 // gateway's own DeltaFilter hook, as if NATS had lost them) during write
@@ -49,8 +49,8 @@ func TestMessageLoss(t *testing.T) {
 	})
 
 	var lossyConv, cleanConv durations
-	for range lossRounds {
-		mustStorm(t, w, base, max(1, p.LossWrites/lossRounds), rng.Uint64())
+	for range max(1, p.LossWrites/lossRoundWrites) {
+		mustStorm(t, w, base, lossRoundWrites, rng.Uint64())
 		want := w.acknowledged()
 		took := waitConvergedTo(t, want, gws, time.Now(), p.Poll+p.ConvergeBudget)
 		lossyConv = append(lossyConv, took[0])
