@@ -55,6 +55,7 @@ func configCorpus() []httpCase {
 
 	cases := []httpCase{
 		post("billion laughs", billionLaughs(), 400, "parse_error"),
+		post("quadratic alias bomb", quadraticBomb("hostile/quad", 2000, 9000), 400, "parse_error"),
 		post("1 MiB + 1 byte", padded("hostile/big", 1<<20+1), 413, "payload_too_large"),
 		// Exactly at the limit the size check passes and parsing decides.
 		post("exactly 1 MiB, no profiles", []byte("sie_id: hostile/exact\n#"+strings.Repeat("x", 1<<20-23)), 422, "validation_error"),
