@@ -3,54 +3,32 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sieproject/sie/internal/cliexit"
 	"github.com/sieproject/sie/internal/configserver"
 	"github.com/sieproject/sie/internal/logging"
 	"github.com/sieproject/sie/internal/version"
 )
-
-// usageError marks bad flags or env values: exit status 2.
-type usageError struct{ error }
 
 func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
 func run(args []string) int {
-	root := &cobra.Command{Use: "sie-config", SilenceUsage: true, SilenceErrors: true}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root := &cobra.Command{Use: "sie-config"}
 	root.AddCommand(serveCommand(), &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		Run:   func(*cobra.Command, []string) { fmt.Println("sie-config " + version.Version) },
 	})
-	root.SetArgs(args)
-	err := root.Execute()
-	var ue usageError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ue) || isCobraUsage(err):
-		fmt.Fprintln(os.Stderr, "sie-config:", err)
-		return 2
-	default:
-		fmt.Fprintln(os.Stderr, "sie-config:", err)
-		return 1
-	}
-}
-
-// isCobraUsage spots cobra's own argument errors, which carry no type.
-func isCobraUsage(err error) bool {
-	return strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "accepts ")
+	return cliexit.Run(root, args, os.Stderr)
 }
 
 func serveCommand() *cobra.Command {
@@ -64,12 +42,12 @@ func serveCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := configserver.FromEnv(configserver.OSEnv)
 			if err != nil {
-				return usageError{err}
+				return cliexit.UsageError{Err: err}
 			}
 			cfg.Host, cfg.Port = host, port
 			if cmd.Flags().Changed("log-level") {
 				if cfg.LogLevel, err = logging.ParseLevel(logLevel); err != nil {
-					return usageError{err}
+					return cliexit.UsageError{Err: err}
 				}
 			}
 			if cmd.Flags().Changed("json-logs") {

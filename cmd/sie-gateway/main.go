@@ -4,55 +4,33 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sieproject/sie/internal/cliexit"
 	"github.com/sieproject/sie/internal/gatewayserver"
 	"github.com/sieproject/sie/internal/logging"
 	"github.com/sieproject/sie/internal/version"
 	"github.com/sieproject/sie/internal/workers"
 )
 
-// usageError marks bad flags or env values: exit status 2.
-type usageError struct{ error }
-
 func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
 func run(args []string) int {
-	root := &cobra.Command{Use: "sie-gateway", SilenceUsage: true, SilenceErrors: true}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root := &cobra.Command{Use: "sie-gateway"}
 	root.AddCommand(serveCommand(), &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		Run:   func(*cobra.Command, []string) { fmt.Println("sie-gateway " + version.Version + " (go)") },
 	})
-	root.SetArgs(args)
-	err := root.Execute()
-	var ue usageError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ue) || isCobraUsage(err):
-		fmt.Fprintln(os.Stderr, "sie-gateway:", err)
-		return 2
-	default:
-		fmt.Fprintln(os.Stderr, "sie-gateway:", err)
-		return 1
-	}
-}
-
-// isCobraUsage spots cobra's own argument errors, which carry no type.
-func isCobraUsage(err error) bool {
-	return strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "accepts ")
+	return cliexit.Run(root, args, os.Stderr)
 }
 
 func serveCommand() *cobra.Command {
@@ -67,7 +45,7 @@ func serveCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := gatewayserver.FromEnv(gatewayserver.OSEnv)
 			if err != nil {
-				return usageError{err}
+				return cliexit.UsageError{Err: err}
 			}
 			// Flags beat env; any -w replaces SIE_GATEWAY_WORKERS.
 			f := cmd.Flags()
@@ -76,7 +54,7 @@ func serveCommand() *cobra.Command {
 			}
 			if f.Changed("port") {
 				if port < 0 || port > 65535 {
-					return usageError{fmt.Errorf("--port %d is outside 0-65535", port)}
+					return cliexit.UsageError{Err: fmt.Errorf("--port %d is outside 0-65535", port)}
 				}
 				cfg.Port = port
 			}
@@ -85,7 +63,7 @@ func serveCommand() *cobra.Command {
 			}
 			if f.Changed("log-level") {
 				if cfg.LogLevel, err = logging.ParseLevel(logLevel); err != nil {
-					return usageError{err}
+					return cliexit.UsageError{Err: err}
 				}
 			}
 			if f.Changed("json-logs") {
