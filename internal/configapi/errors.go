@@ -65,6 +65,7 @@ func toHTTP(err error) *httpError {
 		se  *controlplane.StoreError
 		pl  *controlplane.PayloadTooLargeError
 		nf  *controlplane.ModelNotFoundError
+		us  *controlplane.UnservableError
 		reg controlplane.RegistryUnavailableError
 	)
 	switch {
@@ -86,10 +87,22 @@ func toHTTP(err error) *httpError {
 		return codedError(http.StatusRequestEntityTooLarge, "payload_too_large", msg(pl.Error())).(*httpError)
 	case errors.As(err, &nf):
 		return modelNotFound(nf.ID).(*httpError)
+	case errors.As(err, &us):
+		return unservableError(us).(*httpError)
 	case errors.As(err, &reg):
 		return errRegistry.(*httpError)
 	}
 	return errInternal.(*httpError)
+}
+
+// unservableError is the 422 of SIE_CONFIG_REQUIRE_SERVABLE: one details
+// entry per reason of the worker view.
+func unservableError(us *controlplane.UnservableError) error {
+	details := make([]any, 0, len(us.Reasons))
+	for _, r := range us.Reasons {
+		details = append(details, doc.NewMap(doc.Entry{Key: "message", Value: "Workers cannot serve this document: " + r}))
+	}
+	return codedError(http.StatusUnprocessableEntity, "validation_error", doc.Entry{Key: "details", Value: details})
 }
 
 func conflictError(ce *catalog.ConflictError) error {

@@ -124,6 +124,7 @@ func (s *Server) postModel(w http.ResponseWriter, r *http.Request, _ string) err
 			doc.Entry{Key: "routable_bundles_by_profile", Value: routable},
 			doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
 			doc.Entry{Key: "epoch", Value: res.Epoch},
+			workerViewEntry(res.View),
 		), id, nil
 	})
 }
@@ -157,6 +158,7 @@ func (s *Server) putModel(w http.ResponseWriter, r *http.Request, pathID string)
 			doc.Entry{Key: "warnings", Value: res.Warnings},
 			doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
 			doc.Entry{Key: "epoch", Value: res.Epoch},
+			workerViewEntry(res.View),
 		), id, nil
 	})
 }
@@ -174,7 +176,7 @@ func (s *Server) deleteModel(w http.ResponseWriter, r *http.Request, pathID stri
 		if res.Fallback != nil {
 			fallback = *res.Fallback
 		}
-		return http.StatusOK, doc.NewMap(
+		body := doc.NewMap(
 			doc.Entry{Key: "model_id", Value: res.ModelID},
 			doc.Entry{Key: "deleted", Value: res.Deleted},
 			doc.Entry{Key: "unchanged", Value: res.Unchanged},
@@ -183,8 +185,21 @@ func (s *Server) deleteModel(w http.ResponseWriter, r *http.Request, pathID stri
 			doc.Entry{Key: "warnings", Value: res.Warnings},
 			doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
 			doc.Entry{Key: "epoch", Value: res.Epoch},
-		), pathID, nil
+		)
+		if res.View != nil { // a removed model has no worker view
+			body.Set(workerViewEntry(res.View).Key, workerViewEntry(res.View).Value)
+		}
+		return http.StatusOK, body, pathID, nil
 	})
+}
+
+// workerViewEntry is the "worker_view" key of a write answer (extensions
+// E1): {"form", "reasons"}.
+func workerViewEntry(v *catalog.WorkerView) doc.Entry {
+	return doc.Entry{Key: "worker_view", Value: doc.NewMap(
+		doc.Entry{Key: "form", Value: v.Form},
+		doc.Entry{Key: "reasons", Value: v.Reasons},
+	)}
 }
 
 // auditWrite emits the one audit line of an executed write.

@@ -16,6 +16,9 @@ type AppendResult struct {
 	Bundles  []string // post-write bundle list
 	Warnings []string
 	Epoch    int64
+	// View is what workers hold of the model's complete document after the
+	// write (extensions E1); never nil.
+	View *catalog.WorkerView
 }
 
 // Append adds a model or appends profiles (append-only). id must come from
@@ -32,10 +35,21 @@ func (s *Service) Append(ctx context.Context, id string, body *doc.Map) (*Append
 	}
 	res := &AppendResult{ModelID: id, Created: plan.Created, Skipped: plan.Skipped, Warnings: []string{}}
 	if len(plan.Created) == 0 {
+		// Nothing is created: the view is the one of the current document.
+		current := body
+		if m := snap.Exact(id); m != nil {
+			current = m.Effective()
+		}
+		if res.View, err = s.workerView(id, current); err != nil {
+			return nil, err
+		}
 		// A retry of a write whose announcement failed announces it now.
 		s.retryPending()
 		res.Bundles, res.Epoch = plan.Bundles, s.epoch.Load()
 		return res, nil
+	}
+	if res.View, err = s.workerView(id, plan.Doc); err != nil {
+		return nil, err
 	}
 	text := yamldoc.Emit(plan.Doc)
 	next, model := snap.WithAPI(id, plan.Doc, string(text))
@@ -58,6 +72,9 @@ type ReplaceResult struct {
 	Bundles   []string
 	Warnings  []string
 	Epoch     int64
+	// View is what workers hold of the model's document after the write
+	// (extensions E1); never nil.
+	View *catalog.WorkerView
 }
 
 // Replace makes body the model's whole API document.
@@ -72,6 +89,9 @@ func (s *Service) Replace(ctx context.Context, id string, body *doc.Map) (*Repla
 		return nil, err
 	}
 	res := &ReplaceResult{ModelID: id, Warnings: []string{}}
+	if res.View, err = s.workerView(id, plan.Doc); err != nil {
+		return nil, err
+	}
 	if plan.Unchanged {
 		s.retryPending()
 		res.Unchanged, res.Bundles, res.Epoch = true, plan.Existing.Bundles(), s.epoch.Load()
@@ -107,6 +127,9 @@ type DeleteResult struct {
 	Bundles  []string // union of the bundle lists before and after
 	Warnings []string
 	Epoch    int64
+	// View is what workers hold of the document left after the DELETE (the
+	// seed); nil when the model is removed.
+	View *catalog.WorkerView
 }
 
 // Delete removes the model's API document.
@@ -126,6 +149,7 @@ func (s *Service) Delete(ctx context.Context, id string) (*DeleteResult, error) 
 		res.Fallback = &fs
 	}
 	if !old.HasAPI() {
+		res.View = viewOf(id, old.Effective())
 		s.retryPending()
 		res.Unchanged, res.Bundles, res.Epoch = true, old.Bundles(), s.epoch.Load()
 		return res, nil
@@ -134,6 +158,7 @@ func (s *Service) Delete(ctx context.Context, id string) (*DeleteResult, error) 
 	var after []string
 	if model != nil {
 		after = model.Bundles()
+		res.View = viewOf(id, model.Effective())
 	}
 	res.Deleted = true
 	res.Bundles = snap.Bundles().Order(old.Bundles(), after)
@@ -144,6 +169,22 @@ func (s *Service) Delete(ctx context.Context, id string) (*DeleteResult, error) 
 		return nil, err
 	}
 	return res, nil
+}
+
+// viewOf runs the workers' apply rules on the document published for id.
+func viewOf(id string, d *doc.Map) *catalog.WorkerView {
+	v := catalog.ViewForWorkers(d, id)
+	return &v
+}
+
+// workerView is viewOf for a POST or PUT, refused with UnservableError when
+// servable documents are required and workers could not serve this one.
+func (s *Service) workerView(id string, d *doc.Map) (*catalog.WorkerView, error) {
+	v := viewOf(id, d)
+	if s.requireServable && !v.Servable() {
+		return nil, &UnservableError{Form: v.Form, Reasons: v.Reasons}
+	}
+	return v, nil
 }
 
 // retryPending re-sends earlier failed announcements; the caller holds
