@@ -79,6 +79,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (w
 	fs.Float64Var(&cfg.DropFraction, "drop-fraction", 0, "also drop this fraction (0-1) of deltas, evenly spread")
 	fs.BoolVar(&cfg.NotReady, "not-ready", false, "start with ready=false")
 	fs.DurationVar(&cfg.DisconnectAfter, "disconnect-after", 0, "close each status socket this long after it opened (0 = never)")
+	token := getenv("SIE_CONFIG_SERVICE_TOKEN")
+	if token == "" {
+		token = getenv("SIE_ADMIN_TOKEN")
+	}
+	fs.StringVar(&cfg.ConfigURL, "config-url", getenv("SIE_CONFIG_SERVICE_URL"), "sie-config base URL to catch up from; empty = no catch-up (default $SIE_CONFIG_SERVICE_URL)")
+	fs.StringVar(&cfg.ConfigToken, "config-token", token, "bearer for /v1/configs/epoch and /export (default $SIE_CONFIG_SERVICE_TOKEN, else $SIE_ADMIN_TOKEN)")
+	fs.DurationVar(&cfg.ConfigPoll, "config-poll", cfg.ConfigPoll, "how often to poll /v1/configs/epoch (with --config-url)")
+	fs.DurationVar(&cfg.ConfigFullSync, "config-full-sync", cfg.ConfigFullSync, "reconcile from /v1/configs/export at least this often (with --config-url)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

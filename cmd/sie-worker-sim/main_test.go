@@ -51,3 +51,29 @@ func TestStartFailureExit1(t *testing.T) {
 		t.Errorf("missing models dir: exit %d, want 1", code)
 	}
 }
+
+// Catch-up flags (extensions E3): env defaults, the token fallback, and no
+// catch-up without a URL.
+func TestCatchUpFlags(t *testing.T) {
+	base := []string{"--bundle", "default", "--models-dir", "/m/models"}
+	cfg, err := parseConfig(base, env(nil), io.Discard)
+	if err != nil || cfg.ConfigURL != "" || cfg.ConfigPoll != 30*time.Second || cfg.ConfigFullSync != 300*time.Second {
+		t.Fatalf("defaults: url %q poll %s full %s %v", cfg.ConfigURL, cfg.ConfigPoll, cfg.ConfigFullSync, err)
+	}
+	cfg, _ = parseConfig(base, env(map[string]string{"SIE_CONFIG_SERVICE_URL": "http://c:8080", "SIE_ADMIN_TOKEN": "adm"}), io.Discard)
+	if cfg.ConfigURL != "http://c:8080" || cfg.ConfigToken != "adm" {
+		t.Errorf("env: url %q token %q", cfg.ConfigURL, cfg.ConfigToken)
+	}
+	cfg, _ = parseConfig(base, env(map[string]string{"SIE_CONFIG_SERVICE_TOKEN": "rd", "SIE_ADMIN_TOKEN": "adm"}), io.Discard)
+	if cfg.ConfigToken != "rd" {
+		t.Errorf("SIE_CONFIG_SERVICE_TOKEN must win over SIE_ADMIN_TOKEN, got %q", cfg.ConfigToken)
+	}
+	cfg, err = parseConfig(append(base, "--config-url", "http://x", "--config-token", "t", "--config-poll", "2s", "--config-full-sync", "1m"),
+		env(map[string]string{"SIE_CONFIG_SERVICE_URL": "http://env", "SIE_CONFIG_SERVICE_TOKEN": "rd"}), io.Discard)
+	if err != nil || cfg.ConfigURL != "http://x" || cfg.ConfigToken != "t" || cfg.ConfigPoll != 2*time.Second || cfg.ConfigFullSync != time.Minute {
+		t.Errorf("flags: %+v %v", cfg, err)
+	}
+	if code := run(append(base, "--config-url", "http://x", "--config-poll", "0s"), env(nil), io.Discard); code != 2 {
+		t.Errorf("--config-poll 0: exit %d, want 2", code)
+	}
+}

@@ -36,6 +36,9 @@ type WorkerState struct {
 	entries *EntrySet
 	epochs  map[string]int64
 	version uint64
+	// configEpoch is the highest epoch applied from a delta or a reconcile
+	// (0 before any): the config_epoch of the status frames.
+	configEpoch int64
 }
 
 // NewWorkerState loads the startup models like a real worker: every file must
@@ -209,7 +212,10 @@ func (w *WorkerState) Apply(d Delta) ApplyOutcome {
 	if d.Epoch <= last {
 		return DeltaStale
 	}
-	defer func() { w.epochs[d.ModelID] = d.Epoch }()
+	defer func() {
+		w.epochs[d.ModelID] = d.Epoch
+		w.configEpoch = max(w.configEpoch, d.Epoch)
+	}()
 
 	parsed, err := yamldoc.Parse([]byte(d.ModelConfig))
 	if err != nil || parsed == nil {
@@ -224,6 +230,22 @@ func (w *WorkerState) Apply(d Delta) ApplyOutcome {
 		return DeltaAppliedStub
 	}
 	return DeltaAppliedFull
+}
+
+// ConfigEpoch is the highest epoch applied from a delta (its guard passed)
+// or set by a reconcile; 0 before any.
+func (w *WorkerState) ConfigEpoch() int64 { return w.configEpoch }
+
+// Stubs returns the ids of the models held as stubs, in code-point order:
+// the worker holds them without outputs and cannot serve them.
+func (w *WorkerState) Stubs() []string {
+	var out []string
+	for _, id := range w.entries.ids {
+		if w.models[id].Form == WorkerStub {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // IDs returns the held model ids in code-point order.

@@ -39,6 +39,15 @@ type Config struct {
 	NotReady        bool          // start with ready=false
 	DisconnectAfter time.Duration // close each status socket this long after it opened (0 = never)
 
+	// Catch-up (extensions E3). ConfigURL is sie-config's base URL; ""
+	// disables catch-up (the v0.3.1 behaviour). ConfigToken is the bearer
+	// for /epoch and /export. ConfigPoll is the /epoch poll period and
+	// ConfigFullSync the period of unconditional reconciles.
+	ConfigURL      string
+	ConfigToken    string
+	ConfigPoll     time.Duration
+	ConfigFullSync time.Duration
+
 	// StatusInterval is the status push period (0 → 200 ms, the worker's).
 	StatusInterval time.Duration
 	// NATSRetryInterval overrides the 2 s NATS retry (tests).
@@ -55,9 +64,17 @@ func DefaultConfig() Config {
 		NamePrefix:     "sim",
 		MachineProfile: "l4",
 		GPUCount:       1,
+		ConfigPoll:     DefaultConfigPoll,
+		ConfigFullSync: DefaultConfigFullSync,
 		StatusInterval: DefaultStatusInterval,
 	}
 }
+
+// Catch-up periods of later upstream workers (extensions E3).
+const (
+	DefaultConfigPoll     = 30 * time.Second
+	DefaultConfigFullSync = 300 * time.Second
+)
 
 // DefaultStatusInterval is how often a Python worker pushes its status.
 const DefaultStatusInterval = 200 * time.Millisecond
@@ -83,6 +100,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--drop-fraction must be within [0, 1], got %v", c.DropFraction)
 	case c.DisconnectAfter < 0:
 		return fmt.Errorf("--disconnect-after must not be negative, got %s", c.DisconnectAfter)
+	case c.ConfigURL != "" && c.ConfigPoll <= 0:
+		return fmt.Errorf("--config-poll must be positive, got %s", c.ConfigPoll)
+	case c.ConfigURL != "" && c.ConfigFullSync <= 0:
+		return fmt.Errorf("--config-full-sync must be positive, got %s", c.ConfigFullSync)
 	case c.StatusInterval < 0:
 		return fmt.Errorf("status interval must not be negative, got %s", c.StatusInterval)
 	}

@@ -24,6 +24,10 @@ type Fleet struct {
 	servers []*http.Server
 	addrs   []string
 	conn    *bus.Conn
+	catchUp *catchUp // nil without a config URL
+	// stopBG ends the background goroutines (catch-up); bg tracks them.
+	stopBG context.CancelFunc
+	bg     sync.WaitGroup
 
 	connected     chan struct{} // closed on the first NATS connect
 	connectedOnce sync.Once
@@ -92,6 +96,13 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Fleet, error) {
 			}
 		}(listeners[i])
 	}
+	bgCtx, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	f.stopBG = stopBG
+	if cfg.ConfigURL != "" {
+		f.catchUp = newCatchUp(&f.cfg, f.workers, log)
+		f.bg.Add(1)
+		go func() { defer f.bg.Done(); f.catchUp.run(bgCtx) }()
+	}
 	if cfg.NATSURL != "" {
 		if err := f.subscribe(); err != nil {
 			f.Shutdown(context.Background())
@@ -143,9 +154,13 @@ func (f *Fleet) subscribe() error {
 			if !up {
 				return
 			}
-			// A worker clears its epoch guard on every (re)connect.
+			// A worker clears its epoch guard on every (re)connect, and a
+			// catching-up worker reconciles (deltas may have been missed).
 			for _, w := range f.workers {
 				w.resetEpochs()
+			}
+			if f.catchUp != nil {
+				f.catchUp.request()
 			}
 			f.connectedOnce.Do(func() { close(f.connected) })
 		},
@@ -204,6 +219,8 @@ func (f *Fleet) Done() <-chan struct{} { return f.done }
 func (f *Fleet) Shutdown(ctx context.Context) {
 	f.shutdownOnce.Do(func() {
 		defer close(f.done)
+		f.stopBG()
+		f.bg.Wait()
 		for _, w := range f.workers {
 			w.beginShutdown()
 		}

@@ -482,7 +482,8 @@ func TestDropFractionAndFreeze(t *testing.T) {
 }
 
 // TestStatusMessageSchema checks every key of worker-protocol.md §6.2, in
-// order, with its type, on a real frame.
+// order, with its type, on a real frame, with the two keys of extensions E3
+// right after bundle_config_hash (present with or without catch-up).
 func TestStatusMessageSchema(t *testing.T) {
 	cfg := testConfig(writeDirs(t, map[string]string{"seed.yaml": seedModel}), "")
 	cfg.GPUCount, cfg.Pool, cfg.MachineProfile = 2, "pool-a", "a100"
@@ -496,7 +497,7 @@ func TestStatusMessageSchema(t *testing.T) {
 	wantTop := []struct{ key, kind string }{
 		{"timestamp", "float"}, {"ready", "bool"}, {"name", "string"}, {"machine_profile", "string"},
 		{"pool_name", "string"}, {"gpu_count", "int"}, {"bundle", "string"}, {"bundle_config_hash", "string"},
-		{"loaded_models", "list"}, {"max_batch_requests", "int"}, {"server", "object"}, {"gpus", "list"},
+		{"config_epoch", "int"}, {"unsupported_models", "list"}, {"loaded_models", "list"}, {"max_batch_requests", "int"}, {"server", "object"}, {"gpus", "list"},
 		{"models", "list"}, {"counters", "object"}, {"histograms", "object"},
 	}
 	checkKeys(t, "status", top, wantTop)

@@ -36,6 +36,9 @@ type faultRequest struct {
 	FreezeStatus *bool    `json:"freeze_status"`
 	DisconnectWS *bool    `json:"disconnect_ws"`
 	DropFraction *float64 `json:"drop_fraction"`
+	// Unsupported replaces the ids the worker reports in unsupported_models
+	// (besides its stubs); [] clears it.
+	Unsupported *[]string `json:"unsupported"`
 }
 
 func (w *Worker) serveFaults(rw http.ResponseWriter, r *http.Request) {
@@ -62,6 +65,14 @@ func (w *Worker) serveFaults(rw http.ResponseWriter, r *http.Request) {
 	notify := false
 	if req.Ready != nil && *req.Ready != w.ready {
 		w.ready = *req.Ready
+		notify = true
+	}
+	if req.Unsupported != nil {
+		w.unsupported = map[string]bool{}
+		for _, id := range *req.Unsupported {
+			w.unsupported[id] = true
+		}
+		w.unsupportedGen++
 		notify = true
 	}
 	if req.FreezeStatus != nil && *req.FreezeStatus != w.frozen {

@@ -46,6 +46,7 @@ func entry(k string, v any) doc.Entry { return doc.Entry{Key: k, Value: v} }
 func (w *Worker) statusFrame(now time.Time) []byte {
 	w.mu.Lock()
 	ready, hash, bundle := w.ready, w.state.Hash(), w.state.Bundle()
+	configEpoch, unsupported := w.state.ConfigEpoch(), w.unsupportedLocked()
 	models := w.modelsJSONLocked()
 	w.mu.Unlock()
 
@@ -70,6 +71,9 @@ func (w *Worker) statusFrame(now time.Time) []byte {
 		entry("gpu_count", w.cfg.GPUCount),
 		entry("bundle", bundle),
 		entry("bundle_config_hash", hash),
+		// Extensions E3: always present, with or without catch-up.
+		entry("config_epoch", configEpoch),
+		entry("unsupported_models", unsupported),
 		entry("loaded_models", []string{}),
 		entry("max_batch_requests", noModelBatchLimit),
 		entry("server", doc.NewMap(
@@ -143,6 +147,10 @@ func (w *Worker) stateJSON() []byte {
 	for _, id := range ids {
 		epochMap.Set(id, epochs[id])
 	}
+	var reconcileErr any
+	if w.reconcileErr != nil {
+		reconcileErr = *w.reconcileErr
+	}
 	return canonjson.AppendOrdered(nil, doc.NewMap(
 		entry("name", w.name),
 		entry("bundle", w.state.Bundle()),
@@ -155,5 +163,8 @@ func (w *Worker) stateJSON() []byte {
 		entry("deltas_dropped", w.dropped),
 		entry("frozen", w.frozen),
 		entry("apply_lag_ms", w.applyLag.Milliseconds()),
+		entry("config_epoch", w.state.ConfigEpoch()),
+		entry("reconciles", w.reconciles),
+		entry("last_reconcile_error", reconcileErr),
 	))
 }

@@ -28,6 +28,12 @@ type Worker struct {
 	received     int
 	applied      int
 	dropped      int
+	reconciles   int
+	reconcileErr *string // last_reconcile_error; nil after a success
+	// unsupported are the ids the "unsupported" fault marks; the frames list
+	// those the worker holds, with its stubs (extensions E3).
+	unsupported    map[string]bool
+	unsupportedGen uint64 // bumped on every change of the fault
 	// changed is closed (and replaced) on every change a status frame
 	// shows at once: hash, ready, unfreezing.
 	changed chan struct{}
@@ -41,23 +47,29 @@ type Worker struct {
 
 	modelsJSON    []byte // cached "models" array of the status message
 	modelsVersion uint64
+	// unsupportedList caches unsupported_models for (state version, fault
+	// generation).
+	unsupportedList               []string
+	unsupportedVer, unsupportedFG uint64
 }
 
 func newWorker(name string, cfg *Config, state *catalog.WorkerState, log *slog.Logger) *Worker {
 	w := &Worker{
-		name:          name,
-		cfg:           cfg,
-		log:           log.With("worker", name),
-		started:       time.Now(),
-		state:         state,
-		ready:         !cfg.NotReady,
-		applyLag:      cfg.ApplyLag,
-		dropNext:      cfg.DropDeltas,
-		dropFraction:  cfg.DropFraction,
-		changed:       make(chan struct{}),
-		kick:          make(chan struct{}),
-		stopping:      make(chan struct{}),
-		modelsVersion: ^uint64(0),
+		name:           name,
+		cfg:            cfg,
+		log:            log.With("worker", name),
+		started:        time.Now(),
+		state:          state,
+		ready:          !cfg.NotReady,
+		applyLag:       cfg.ApplyLag,
+		dropNext:       cfg.DropDeltas,
+		dropFraction:   cfg.DropFraction,
+		changed:        make(chan struct{}),
+		kick:           make(chan struct{}),
+		stopping:       make(chan struct{}),
+		modelsVersion:  ^uint64(0),
+		unsupported:    map[string]bool{},
+		unsupportedVer: ^uint64(0),
 	}
 	w.queue = newDeltaQueue(w.apply)
 	return w
@@ -123,17 +135,62 @@ func (w *Worker) apply(data []byte) {
 		return
 	}
 	w.mu.Lock()
-	before := w.state.Hash()
+	before, beforeEpoch := w.state.Hash(), w.state.ConfigEpoch()
 	outcome := w.state.Apply(d)
 	if outcome.Applied() {
 		w.applied++
 	}
 	after := w.state.Hash()
-	if after != before {
+	if after != before || w.state.ConfigEpoch() != beforeEpoch {
 		w.notifyLocked()
 	}
 	w.mu.Unlock()
 	w.log.Info("config delta", "model_id", d.ModelID, "epoch", d.Epoch, "outcome", outcome.String(), "bundle_config_hash", after)
+}
+
+// reconcile sets the registry from a fetched export (extensions E3).
+func (w *Worker) reconcile(epoch int64, entries []catalog.WorkerExportEntry, trigger string) {
+	w.mu.Lock()
+	before, beforeEpoch := w.state.Hash(), w.state.ConfigEpoch()
+	res := w.state.Reconcile(epoch, entries)
+	w.reconciles++
+	w.reconcileErr = nil
+	after := w.state.Hash()
+	if after != before || w.state.ConfigEpoch() != beforeEpoch {
+		w.notifyLocked()
+	}
+	w.mu.Unlock()
+	if after != before {
+		w.log.Info("reconciled from sie-config", "trigger", trigger, "epoch", epoch, "held", res.Held,
+			"removed", res.Removed, "kept_newer", res.Newer, "bundle_config_hash", after)
+	}
+}
+
+// setReconcileError records the last failed catch-up fetch (nil clears it).
+func (w *Worker) setReconcileError(err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err == nil {
+		w.reconcileErr = nil
+		return
+	}
+	msg := err.Error()
+	w.reconcileErr = &msg
+}
+
+// unsupportedLocked is unsupported_models: the held models the worker
+// cannot serve (stubs, and those the fault marks), in id order.
+func (w *Worker) unsupportedLocked() []string {
+	if v := w.state.Version(); v != w.unsupportedVer || w.unsupportedGen != w.unsupportedFG {
+		list := []string{}
+		for _, m := range w.state.Models() {
+			if m.Form == catalog.WorkerStub || w.unsupported[m.ID] {
+				list = append(list, m.ID)
+			}
+		}
+		w.unsupportedList, w.unsupportedVer, w.unsupportedFG = list, v, w.unsupportedGen
+	}
+	return w.unsupportedList
 }
 
 // resetEpochs clears the guard, as a worker does on every NATS reconnect.
