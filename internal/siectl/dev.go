@@ -148,6 +148,7 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 		wc := workersim.DefaultConfig()
 		wc.Bundle, wc.Count, wc.ModelsDir = b, d.workersPerBundle, workerModels
 		wc.BundlesDir, wc.NATSURL, wc.Host, wc.Port = filepath.Join(cl.catalogDir, "bundles"), cl.natsURL, "127.0.0.1", port
+		cl.catchUp(&wc, o.env)
 		fleet, err := workersim.Start(ctx, wc, logging.Logger(logging.NewHandler(logOut, level, false), "sie.worker-sim"))
 		if err != nil {
 			return cl, fmt.Errorf("simulated workers for %s: %w", b, err)
@@ -224,52 +225,6 @@ func (cl *devCluster) prepareDirs(d *devOptions) error {
 	cl.exampleModel = "my-org/my-embedder"
 	cl.exampleFile = filepath.Join(cl.dataDir, "example-model.yaml")
 	return os.WriteFile(cl.exampleFile, []byte(exampleModel(cl.exampleModel)), 0o644)
-}
-
-// workerModelsDir builds the simulated workers' models directory: the
-// catalog's models overlaid with the documents sie-config restored from the
-// store. Real workers of a redeployed cluster get the same by baking or
-// syncing their model directory; without it, a second run would show every
-// model added in the first as pending forever.
-func (cl *devCluster) workerModelsDir() (string, error) {
-	dir := filepath.Join(cl.dataDir, "worker-models")
-	if err := os.RemoveAll(dir); err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	overridden := map[string]bool{}
-	stored, _ := filepath.Glob(filepath.Join(cl.dataDir, "models", "*.yaml"))
-	for _, p := range stored {
-		if strings.HasPrefix(filepath.Base(p), ".") {
-			continue
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return "", err
-		}
-		if seed, ok, err := catalog.ParseSeed(data); err == nil && ok {
-			overridden[seed.ID] = true
-			if err := os.WriteFile(filepath.Join(dir, "api--"+filepath.Base(p)), data, 0o644); err != nil {
-				return "", err
-			}
-		}
-	}
-	seeds, _ := filepath.Glob(filepath.Join(cl.catalogDir, "models", "*.yaml"))
-	for _, p := range seeds {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return "", err
-		}
-		if seed, ok, err := catalog.ParseSeed(data); err == nil && ok && overridden[seed.ID] {
-			continue
-		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(p)), data, 0o644); err != nil {
-			return "", err
-		}
-	}
-	return dir, nil
 }
 
 // exampleModel is a worker-valid document for the sample catalog's
