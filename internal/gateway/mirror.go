@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sieproject/sie/internal/broadcast"
 )
 
 // Defaults of the sync knobs (sie-gateway.md §1.2, §3.2).
@@ -106,6 +108,9 @@ type Mirror struct {
 	degraded    bool
 	degradeTime *time.Timer
 
+	// changed wakes status long-polls on every published state.
+	changed broadcast.Signal
+
 	wg sync.WaitGroup
 }
 
@@ -118,8 +123,10 @@ func New(cfg Config) *Mirror {
 	} else {
 		m.ready.Store(true)
 	}
-	m.snap.Store(cfg.Seed)
-	m.metrics.setEpoch(cfg.Seed.epoch)
+	seed := *cfg.Seed
+	seed.history = history{}.advance(emptyState(), &seed)
+	m.snap.Store(&seed)
+	m.metrics.setEpoch(seed.epoch)
 	return m
 }
 
@@ -145,13 +152,20 @@ func (m *Mirror) Start(ctx context.Context) {
 // Wait blocks until the goroutines started by Start have returned.
 func (m *Mirror) Wait() { m.wg.Wait() }
 
-// publish swaps next in; the caller holds mu.
+// publish swaps next in and wakes the waiters of Changed; the caller holds
+// mu. next is the writer's own fresh copy, so its history is set here.
 func (m *Mirror) publish(prev, next *State) {
 	if next == prev {
 		return
 	}
+	next.history = prev.history.advance(prev, next)
 	m.snap.Store(next)
 	if next.epoch != prev.epoch {
 		m.metrics.setEpoch(next.epoch)
 	}
+	m.changed.Notify()
 }
+
+// Changed returns a channel closed when the next state is published; take
+// it before reading the snapshot, so no change in between is missed.
+func (m *Mirror) Changed() <-chan struct{} { return m.changed.Wait() }

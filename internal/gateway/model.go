@@ -22,7 +22,19 @@ type Model struct {
 	// document. It is computed once here, so a bundle hash only re-serializes
 	// the models that changed.
 	workerEntry []byte
+	// view is what workers hold of the document (extensions E1/E4).
+	view WorkerView
 }
+
+// WorkerView is the form workers hold the document in (strict, stub or
+// ignored) and one human reason per cause (empty for strict).
+type WorkerView struct {
+	Form    string
+	Reasons []string
+}
+
+// WorkerView returns what workers hold of the model's document.
+func (m *Model) WorkerView() WorkerView { return m.view }
 
 // HeldByWorkers reports whether a worker would hold the document (full or
 // stub form), i.e. whether it counts in the expected hash.
@@ -92,8 +104,10 @@ func newModel(id string, d *doc.Map, bs *catalog.BundleSet) *Model {
 		m.ProfileNames = []string{}
 	}
 	sort.Strings(m.ProfileNames)
-	if v := catalog.WorkerViewOf(d, id); v != nil {
-		m.workerEntry = catalog.WorkerEntry(v)
+	v := catalog.ViewForWorkers(d, id)
+	m.view = WorkerView{Form: v.Form, Reasons: v.Reasons}
+	if v.Model != nil {
+		m.workerEntry = catalog.WorkerEntry(v.Model)
 	}
 	return m
 }

@@ -25,6 +25,9 @@ type State struct {
 	// off-line build that has not published the State yet); readers use
 	// expected.
 	sets map[string]*catalog.EntrySet
+	// history remembers each bundle's recent expected hashes; the mirror
+	// advances it when it publishes a state.
+	history history
 }
 
 type foldKey struct{ lower, id string }
@@ -36,8 +39,9 @@ func newState(bundles []*catalog.Bundle, models []*Model, epoch uint64, bundlesH
 	byID := make(map[string]*Model, len(models))
 	for _, m := range models {
 		// Bundle lists are always computed against this state's bundles.
-		byID[m.ID] = &Model{ID: m.ID, Doc: m.Doc, ProfileNames: m.ProfileNames, Modules: m.Modules,
-			Bundles: bs.BundlesFor(m.Modules), workerEntry: m.workerEntry}
+		c := *m
+		c.Bundles = bs.BundlesFor(m.Modules)
+		byID[m.ID] = &c
 	}
 	st := &State{bundles: bs, epoch: epoch, bundlesHash: bundlesHash,
 		models: make([]*Model, 0, len(byID)), folded: make([]foldKey, 0, len(byID))}
@@ -135,6 +139,12 @@ func (s *State) Find(id string) *Model {
 // ExpectedHash is the worker-algorithm bundle_config_hash workers of bundle
 // report once they hold every document (D3l), or "".
 func (s *State) ExpectedHash(bundle string) string { return s.expected[bundle] }
+
+// ExpectedBefore returns the last epoch at which hash was the bundle's
+// expected hash before the current one, among the last 64 it had (E4).
+func (s *State) ExpectedBefore(bundle, hash string) (uint64, bool) {
+	return s.history.olderEpoch(bundle, hash)
+}
 
 func (s *State) index(id string) (int, bool) {
 	i := sort.Search(len(s.models), func(i int) bool { return s.models[i].ID >= id })

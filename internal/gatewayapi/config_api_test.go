@@ -72,13 +72,17 @@ func TestModelStatus(t *testing.T) {
 	}
 	// No workers: not acked, zero eligible.
 	expect(t, e.get("/v1/configs/models/a/m/status"), 200,
-		`{"all_bundles_acked":false,"bundles":[{"acked":false,"acked_workers":[],"bundle_id":"default","expected_bundle_config_hash":"`+want+`","pending_workers":[],"total_eligible_workers":0}],"config_epoch":99,"model_id":"a/m","no_bundles":false,"source":"gateway-registry"}`)
+		`{"all_bundles_acked":false,"bundles":[{"acked":false,"acked_workers":[],"bundle_id":"default","expected_bundle_config_hash":"`+want+`","pending_workers":[],"total_eligible_workers":0,"workers":[]}],"config_epoch":99,"message":"no worker of bundle default is connected to this gateway","model_id":"a/m","no_bundles":false,"reason":"no_eligible_workers","source":"gateway-registry","state":"no_workers","worker_view":{"form":"strict","reasons":[]}}`)
 	e.worker("http://b", "worker-b", "default", want, true)
 	e.worker("http://a", "worker-a", "default", want, true)
 	e.worker("http://c", "worker-c", "Default", "stale", true) // exact case required
 	e.worker("http://d", "", "default", want, false)           // not Healthy
 	expect(t, e.get("/v1/configs/models/A/M/status"), 200,
-		`{"all_bundles_acked":true,"bundles":[{"acked":true,"acked_workers":["worker-a","worker-b"],"bundle_id":"default","expected_bundle_config_hash":"`+want+`","pending_workers":[],"total_eligible_workers":2}],"config_epoch":99,"model_id":"a/m","no_bundles":false,"source":"gateway-registry"}`)
+		`{"all_bundles_acked":true,"bundles":[{"acked":true,"acked_workers":["worker-a","worker-b"],"bundle_id":"default","expected_bundle_config_hash":"`+want+`","pending_workers":[],"total_eligible_workers":2,"workers":[`+
+			`{"acked":false,"config_epoch":99,"detail":"not_ready","health":"unknown","name":"http://d","reported_hash":"`+want+`"},`+
+			`{"acked":true,"config_epoch":99,"detail":"","health":"healthy","name":"worker-a","reported_hash":"`+want+`"},`+
+			`{"acked":true,"config_epoch":99,"detail":"","health":"healthy","name":"worker-b","reported_hash":"`+want+`"}]}],`+
+			`"config_epoch":99,"message":"2 of 2 workers of bundle default report the expected config (epoch 99)","model_id":"a/m","no_bundles":false,"reason":"","source":"gateway-registry","state":"ready","worker_view":{"form":"strict","reasons":[]}}`)
 	e.worker("http://e", "", "default", "stale", true) // a lagging worker, named by URL
 	r := e.get("/v1/configs/models/a/m/status")
 	body := sortedJSON(t, r.body)
@@ -86,7 +90,7 @@ func TestModelStatus(t *testing.T) {
 		t.Fatalf("stale hash must be pending: %s", r.body)
 	}
 	expect(t, e.get("/v1/configs/models/orphan/status"), 200,
-		`{"all_bundles_acked":false,"bundles":[],"config_epoch":99,"model_id":"orphan","no_bundles":true,"source":"gateway-registry"}`)
+		`{"all_bundles_acked":false,"bundles":[],"config_epoch":99,"message":"orphan maps to no bundle: no bundle's adapters match the adapter_path modules of its profiles","model_id":"orphan","no_bundles":true,"reason":"no_bundles","source":"gateway-registry","state":"unroutable","worker_view":{"form":"strict","reasons":[]}}`)
 	expect(t, e.get("/v1/configs/models/nope/there/status"), 404, `{"message":"Model 'nope/there/status' not found"}`)
 	// A model literally named foo/status is readable when foo is unknown.
 	expect(t, e.get("/v1/configs/models/foo/status"), 200, "bundles:\n- default\nsie_id: foo/status\nsource: gateway-registry\n")

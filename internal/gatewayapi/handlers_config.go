@@ -2,9 +2,9 @@ package gatewayapi
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/gateway"
 )
 
 // listModels is GET /v1/configs/models (§4.1): always 200, sorted.
@@ -18,16 +18,21 @@ func (s *server) listModels(w http.ResponseWriter, _ *http.Request, _ param) {
 }
 
 // getModel is GET /v1/configs/models/{*id} (§4.2): the status view when the
-// id ends with /status and the rest names a known model, else the YAML view.
-func (s *server) getModel(w http.ResponseWriter, _ *http.Request, p param) {
-	st := s.mirror.Snapshot()
+// id ends with /status and the rest names a known model (or, with
+// ?wait=ready, may become one), else the YAML view.
+func (s *server) getModel(w http.ResponseWriter, r *http.Request, p param) {
 	raw := p.decoded
-	if base, ok := strings.CutSuffix(raw, "/status"); ok {
-		if m := st.Find(base); m != nil {
-			s.writeStatus(w, st, m)
+	if base, ok := statusBase(raw); ok {
+		if s.mirror.Snapshot().Find(base) != nil || r.URL.Query().Has("wait") {
+			s.serveStatus(w, r, raw, base)
 			return
 		}
 	}
+	s.writeModelYAML(w, s.mirror.Snapshot(), raw)
+}
+
+// writeModelYAML is the YAML view of raw, or 404 when no model has that id.
+func (s *server) writeModelYAML(w http.ResponseWriter, st *gateway.State, raw string) {
 	m := st.Find(raw)
 	if m == nil {
 		writeMessage(w, http.StatusNotFound, "Model '"+raw+"' not found")

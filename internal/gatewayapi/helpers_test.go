@@ -24,6 +24,7 @@ type fakeMirror struct {
 
 func (f *fakeMirror) Snapshot() *gateway.State { return f.st }
 func (f *fakeMirror) Ready() bool              { return f.ready }
+func (f *fakeMirror) Changed() <-chan struct{} { return nil } // never changes by itself
 
 const bertFlash = "sie_server.adapters.bert_flash"
 

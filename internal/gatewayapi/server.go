@@ -18,6 +18,8 @@ import (
 type Mirror interface {
 	Snapshot() *gateway.State
 	Ready() bool
+	// Changed is closed when the next snapshot is published.
+	Changed() <-chan struct{}
 }
 
 // Workers is the worker registry the API reads.
@@ -25,7 +27,10 @@ type Workers interface {
 	// Version changes whenever Eligible, HealthyCount or Workers may
 	// answer differently.
 	Version() uint64
+	// Changed is closed at the next change of Version.
+	Changed() <-chan struct{}
 	Eligible(bundle string) []workers.Eligible
+	Advertising(bundle string) []*workers.Info
 	HealthyCount() int
 	Workers() []*workers.Info
 }

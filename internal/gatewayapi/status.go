@@ -3,110 +3,189 @@ package gatewayapi
 import (
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 	"weak"
 
 	"github.com/sieproject/sie/internal/canonjson"
+	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/gateway"
-	"github.com/sieproject/sie/internal/workers"
+)
+
+// Blocking wait on the status view (extensions E4).
+const (
+	maxStatusWait     = 60 * time.Second
+	defaultStatusWait = 30 * time.Second
 )
 
 // cachedStatus is a status answer and what it was computed from: the
 // mirror snapshot and the worker registry version. Tooling polls /status
-// while nothing changes, and an answer names every eligible worker, so it
-// is rebuilt only when either input moved.
+// while nothing changes, and an answer describes every worker of the
+// model's bundles, so it is rebuilt only when either input moved.
 type cachedStatus struct {
 	// st is weak so an entry never keeps an old snapshot alive.
 	st      weak.Pointer[gateway.State]
 	version uint64
+	status  *gateway.Status
 	body    []byte
 }
 
-// writeStatus is the per-replica readiness view of a model (§4.2). It is
-// written directly, keys in sorted order.
-func (s *server) writeStatus(w http.ResponseWriter, st *gateway.State, m *gateway.Model) {
+// statusWait is a parsed ?wait=ready&min_epoch=E&timeout=D.
+type statusWait struct {
+	minEpoch uint64
+	timeout  time.Duration
+}
+
+// parseStatusWait reads the long-poll parameters; nil means answer at once.
+func parseStatusWait(r *http.Request) (*statusWait, string) {
+	q := r.URL.Query()
+	if !q.Has("wait") {
+		return nil, ""
+	}
+	if v := q.Get("wait"); v != "ready" {
+		return nil, "Query parameter 'wait' must be 'ready', got '" + v + "'"
+	}
+	sw := &statusWait{timeout: defaultStatusWait}
+	if v := q.Get("min_epoch"); v != "" {
+		e, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return nil, "Query parameter 'min_epoch' must be a non-negative integer, got '" + v + "'"
+		}
+		sw.minEpoch = e
+	}
+	if v := q.Get("timeout"); v != "" {
+		d, ok := parseWaitDuration(v)
+		if !ok {
+			return nil, "Query parameter 'timeout' must be a duration such as 5s or whole seconds, got '" + v + "'"
+		}
+		sw.timeout = min(d, maxStatusWait)
+	}
+	return sw, ""
+}
+
+// parseWaitDuration accepts a Go duration ("5s", "1m") or whole seconds.
+func parseWaitDuration(v string) (time.Duration, bool) {
+	if n, err := strconv.ParseUint(v, 10, 32); err == nil {
+		return time.Duration(n) * time.Second, true
+	}
+	d, err := time.ParseDuration(v)
+	return d, err == nil && d >= 0
+}
+
+// serveStatus answers GET …/{id}/status. With ?wait=ready it blocks until
+// the model is ready at min_epoch or the timeout passes, woken by changes
+// of the mirror or the worker registry (never by polling); then it answers
+// with the current view either way. A model still unknown at the end falls
+// back to the YAML view (404).
+func (s *server) serveStatus(w http.ResponseWriter, r *http.Request, raw, base string) {
+	sw, bad := parseStatusWait(r)
+	if bad != "" {
+		writeMessage(w, http.StatusBadRequest, bad)
+		return
+	}
+	var deadline <-chan time.Time
+	if sw != nil {
+		t := time.NewTimer(sw.timeout)
+		defer t.Stop()
+		deadline = t.C
+	}
+	for {
+		// Take the wake-ups before reading, so no change is missed.
+		mirrorChanged, workersChanged := s.mirror.Changed(), s.workers.Changed()
+		st := s.mirror.Snapshot()
+		m := st.Find(base)
+		if m == nil && (sw == nil || st.Find(raw) != nil) {
+			s.writeModelYAML(w, st, raw)
+			return
+		}
+		var c *cachedStatus
+		if m != nil {
+			c = s.status(st, m)
+			if sw == nil || c.status.Ready(sw.minEpoch) {
+				writeBody(w, http.StatusOK, contentJSON, c.body)
+				return
+			}
+		}
+		select {
+		case <-mirrorChanged:
+		case <-workersChanged:
+		case <-r.Context().Done():
+			return
+		case <-deadline:
+			if c == nil {
+				s.writeModelYAML(w, st, raw)
+				return
+			}
+			writeBody(w, http.StatusOK, contentJSON, c.body)
+			return
+		}
+	}
+}
+
+// status returns the model's status view, from the cache when neither the
+// snapshot nor the registry moved since it was built.
+func (s *server) status(st *gateway.State, m *gateway.Model) *cachedStatus {
 	// The version is read before the build: a change racing with it makes
 	// the entry stale at once rather than hiding the change.
 	version := s.workers.Version()
 	if v, ok := s.statusCache.Load(m.ID); ok {
 		if c := v.(*cachedStatus); c.version == version && c.st.Value() == st {
-			writeBody(w, http.StatusOK, contentJSON, c.body)
-			return
+			return c
 		}
 	}
-	body := appendStatus(make([]byte, 0, 1024), st, m, s.workers)
-	s.statusCache.Store(m.ID, &cachedStatus{st: weak.Make(st), version: version, body: body})
-	writeBody(w, http.StatusOK, contentJSON, body)
+	status := st.StatusOf(m, s.workers)
+	c := &cachedStatus{st: weak.Make(st), version: version, status: status,
+		body: canonjson.AppendCanonical(make([]byte, 0, 1024), statusDoc(status), canonjson.ORJSON)}
+	s.statusCache.Store(m.ID, c)
+	return c
 }
 
-func appendStatus(out []byte, st *gateway.State, m *gateway.Model, ws Workers) []byte {
-	const d = canonjson.ORJSON
-	// First pass: the per-bundle facts, so all_bundles_acked (the first
-	// key) is known before anything is written.
-	type bundleFacts struct {
-		expected string
-		eligible []workers.Eligible
-		acked    bool
-	}
-	var small [4]bundleFacts
-	facts := small[:0]
-	allAcked := len(m.Bundles) > 0
-	for _, b := range m.Bundles {
-		f := bundleFacts{expected: st.ExpectedHash(b), eligible: ws.Eligible(b)}
-		f.acked = len(f.eligible) > 0 && f.expected != ""
-		for _, e := range f.eligible {
-			if e.Hash != f.expected {
-				f.acked = false
-				break
+// statusDoc is the status view's JSON value (sie-gateway.md §4.2 with the
+// E4 keys); the canonical encoder writes its keys sorted at every level.
+func statusDoc(st *gateway.Status) *doc.Map {
+	bundles := make([]any, len(st.Bundles))
+	for i, b := range st.Bundles {
+		ws := make([]any, len(b.Workers))
+		for j, w := range b.Workers {
+			var epoch any
+			if w.HasConfigEpoch {
+				epoch = w.ConfigEpoch
 			}
+			ws[j] = doc.NewMap(
+				doc.Entry{Key: "name", Value: w.Name},
+				doc.Entry{Key: "health", Value: w.Health},
+				doc.Entry{Key: "acked", Value: w.Acked},
+				doc.Entry{Key: "reported_hash", Value: w.ReportedHash},
+				doc.Entry{Key: "config_epoch", Value: epoch},
+				doc.Entry{Key: "detail", Value: w.Detail},
+			)
 		}
-		allAcked = allAcked && f.acked
-		facts = append(facts, f)
+		bundles[i] = doc.NewMap(
+			doc.Entry{Key: "acked", Value: b.Acked},
+			doc.Entry{Key: "acked_workers", Value: b.AckedWorkers},
+			doc.Entry{Key: "bundle_id", Value: b.BundleID},
+			doc.Entry{Key: "expected_bundle_config_hash", Value: b.Expected},
+			doc.Entry{Key: "pending_workers", Value: b.PendingWorkers},
+			doc.Entry{Key: "total_eligible_workers", Value: b.Eligible},
+			doc.Entry{Key: "workers", Value: ws},
+		)
 	}
-	out = append(out, `{"all_bundles_acked":`...)
-	out = strconv.AppendBool(out, allAcked)
-	out = append(out, `,"bundles":[`...)
-	for i, b := range m.Bundles {
-		f := &facts[i]
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = append(out, `{"acked":`...)
-		out = strconv.AppendBool(out, f.acked)
-		out = append(out, `,"acked_workers":[`...)
-		out = appendNames(out, f.eligible, f.expected, true)
-		out = append(out, `],"bundle_id":`...)
-		out = canonjson.AppendString(out, b, d)
-		out = append(out, `,"expected_bundle_config_hash":`...)
-		out = canonjson.AppendString(out, f.expected, d)
-		out = append(out, `,"pending_workers":[`...)
-		out = appendNames(out, f.eligible, f.expected, false)
-		out = append(out, `],"total_eligible_workers":`...)
-		out = strconv.AppendInt(out, int64(len(f.eligible)), 10)
-		out = append(out, '}')
-	}
-	out = append(out, `],"config_epoch":`...)
-	out = strconv.AppendUint(out, st.Epoch(), 10)
-	out = append(out, `,"model_id":`...)
-	out = canonjson.AppendString(out, m.ID, d)
-	out = append(out, `,"no_bundles":`...)
-	out = strconv.AppendBool(out, len(m.Bundles) == 0)
-	out = append(out, `,"source":"gateway-registry"}`...)
-	return out
+	return doc.NewMap(
+		doc.Entry{Key: "all_bundles_acked", Value: st.AllBundlesAcked},
+		doc.Entry{Key: "bundles", Value: bundles},
+		doc.Entry{Key: "config_epoch", Value: st.ConfigEpoch},
+		doc.Entry{Key: "message", Value: st.Message},
+		doc.Entry{Key: "model_id", Value: st.ModelID},
+		doc.Entry{Key: "no_bundles", Value: st.NoBundles},
+		doc.Entry{Key: "reason", Value: st.Reason},
+		doc.Entry{Key: "source", Value: sourceRegistry},
+		doc.Entry{Key: "state", Value: st.State},
+		doc.Entry{Key: "worker_view", Value: doc.NewMap(
+			doc.Entry{Key: "form", Value: st.View.Form},
+			doc.Entry{Key: "reasons", Value: nonNil(st.View.Reasons)},
+		)},
+	)
 }
 
-// appendNames writes the names of the acked (or the other) workers. The
-// eligible list is already sorted by name.
-func appendNames(out []byte, eligible []workers.Eligible, expected string, acked bool) []byte {
-	n := 0
-	for _, e := range eligible {
-		if (expected != "" && e.Hash == expected) != acked {
-			continue
-		}
-		if n > 0 {
-			out = append(out, ',')
-		}
-		out = canonjson.AppendString(out, e.Name, canonjson.ORJSON)
-		n++
-	}
-	return out
-}
+// statusBase splits "{id}/status" into the model id part.
+func statusBase(raw string) (string, bool) { return strings.CutSuffix(raw, "/status") }

@@ -20,7 +20,19 @@ type Info struct {
 	MemoryUsedBytes  int64
 	MemoryTotalBytes int64
 	Health           Health
+	// Connected is false once the connection is lost or the worker went
+	// silent past the heartbeat timeout; a status message sets it again.
+	Connected bool
+	// ConfigEpoch is the frame's own config_epoch when HasConfigEpoch
+	// (extensions E3; v0.3.1 workers do not send it).
+	ConfigEpoch    int64
+	HasConfigEpoch bool
+	// Unsupported lists the models the worker holds but cannot serve.
+	Unsupported []string
 }
+
+// Serves reports whether the worker does not list model as unsupported.
+func (i *Info) Serves(model string) bool { return !slices.Contains(i.Unsupported, model) }
 
 // Healthy reports whether the worker is in state Healthy.
 func (i *Info) Healthy() bool { return i.Health == Healthy }
@@ -72,7 +84,8 @@ func (d *derived) same(info *Info, h Health) bool {
 	if info.Health != h || info.GPUCount != d.gpuCount || info.QueueDepth != d.queue ||
 		info.MemoryUsedBytes != d.memUsed || info.MemoryTotalBytes != d.memTotal ||
 		info.BundleConfigHash != string(r.hash) || info.MachineProfile != string(r.machineProfile) ||
-		info.PoolName != string(r.poolName) || len(info.LoadedModels) != len(r.loaded) {
+		info.PoolName != string(r.poolName) || len(info.LoadedModels) != len(r.loaded) || !info.Connected ||
+		info.HasConfigEpoch != r.hasConfigEpoch || info.ConfigEpoch != r.configEpoch || len(info.Unsupported) != len(r.unsupported) {
 		return false
 	}
 	if d.defaultName {
@@ -94,6 +107,11 @@ func (d *derived) same(info *Info, h Health) bool {
 			return false
 		}
 	}
+	for i, m := range r.unsupported {
+		if info.Unsupported[i] != string(m) {
+			return false
+		}
+	}
 	return true
 }
 
@@ -104,7 +122,14 @@ func (d *derived) build(h Health) *Info {
 		URL: d.url, Name: string(r.name), Bundle: string(r.bundle), BundleConfigHash: string(r.hash),
 		MachineProfile: string(r.machineProfile), PoolName: string(r.poolName), GPUCount: d.gpuCount,
 		LoadedModels: make([]string, len(r.loaded)), QueueDepth: d.queue,
-		MemoryUsedBytes: d.memUsed, MemoryTotalBytes: d.memTotal, Health: h,
+		MemoryUsedBytes: d.memUsed, MemoryTotalBytes: d.memTotal, Health: h, Connected: true,
+		ConfigEpoch: r.configEpoch, HasConfigEpoch: r.hasConfigEpoch,
+	}
+	if len(r.unsupported) > 0 {
+		info.Unsupported = make([]string, len(r.unsupported))
+		for i, m := range r.unsupported {
+			info.Unsupported[i] = string(m)
+		}
 	}
 	if info.Name == "" {
 		info.Name = d.url
@@ -118,10 +143,11 @@ func (d *derived) build(h Health) *Info {
 	return info
 }
 
-// withHealth returns a copy of info in state h.
-func withHealth(info *Info, h Health) *Info {
+// disconnected returns a copy of info in state Unhealthy that no longer
+// reports (its connection is lost or silent).
+func disconnected(info *Info) *Info {
 	c := *info
-	c.Health = h
+	c.Health, c.Connected = Unhealthy, false
 	return &c
 }
 

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sieproject/sie/internal/broadcast"
 )
 
 // Worker is one registry entry, keyed by its discovery URL.
@@ -44,6 +46,8 @@ type Registry struct {
 	version atomic.Uint64
 	view    atomic.Pointer[view]
 	viewMu  sync.Mutex // serializes view rebuilds (a leaf lock)
+	// changed wakes long-polls on every version bump.
+	changed broadcast.Signal
 }
 
 // RegistryConfig configures a Registry.
@@ -105,8 +109,18 @@ func (r *Registry) Remove(url string) {
 		}
 	}
 	r.workers.Store(&list)
-	r.version.Add(1)
+	r.bump()
 }
+
+// bump records a change to what the registry shows and wakes its waiters.
+func (r *Registry) bump() {
+	r.version.Add(1)
+	r.changed.Notify()
+}
+
+// Changed returns a channel closed at the next change of Version; take it
+// before reading, so no change between the read and the wait is missed.
+func (r *Registry) Changed() <-chan struct{} { return r.changed.Wait() }
 
 // Get returns the entry of url, or nil.
 func (r *Registry) Get(url string) *Worker {
@@ -132,7 +146,7 @@ func (r *Registry) apply(w *Worker, raw *rawStatus, now time.Time) bool {
 	if cur == nil || !d.same(cur, h) {
 		next = d.build(h)
 		w.info.Store(next)
-		r.version.Add(1)
+		r.bump()
 	}
 	w.mu.Unlock()
 	if next == nil {
@@ -180,8 +194,8 @@ func (r *Registry) demote(w *Worker, cond func(Health) bool, reason string) bool
 		w.mu.Unlock()
 		return false
 	}
-	w.info.Store(withHealth(cur, Unhealthy))
-	r.version.Add(1)
+	w.info.Store(disconnected(cur))
+	r.bump()
 	w.mu.Unlock()
 	r.log.Warn("worker marked unhealthy", "worker", cur.Name, "url", w.url, "reason", reason)
 	return true

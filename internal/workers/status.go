@@ -19,6 +19,11 @@ type rawStatus struct {
 	modelsQueue                    int64
 	gpusMemUsed, gpusMemTotal      int64
 	topQueue, topMemUsed, topTotal int64
+	// Extensions E3: the worker's own config epoch (absent from v0.3.1
+	// frames) and the models it holds but cannot serve.
+	configEpoch    int64
+	hasConfigEpoch bool
+	unsupported    [][]byte
 }
 
 var errStatus = errors.New("invalid worker status message")
@@ -27,8 +32,8 @@ var errStatus = errors.New("invalid worker status message")
 // in a typed field counts as missing; a value of the wrong type makes the
 // whole message invalid.
 func parseStatus(s *scanner, data []byte, out *rawStatus) error {
-	loaded := out.loaded[:0]
-	*out = rawStatus{loaded: loaded}
+	loaded, unsupported := out.loaded[:0], out.unsupported[:0]
+	*out = rawStatus{loaded: loaded, unsupported: unsupported}
 	s.reset(data)
 	present, ok := s.open('{')
 	if !ok || !present {
@@ -80,7 +85,16 @@ func (s *scanner) member(key []byte, out *rawStatus) bool {
 	case "memory_total_bytes":
 		return s.optCount(&out.topTotal)
 	case "loaded_models":
-		return s.loadedModels(out)
+		return s.stringList(&out.loaded)
+	case "unsupported_models":
+		return s.stringList(&out.unsupported)
+	case "config_epoch":
+		if s.null() {
+			out.hasConfigEpoch = false
+			return true
+		}
+		out.hasConfigEpoch = true
+		return s.optCount(&out.configEpoch)
 	case "models":
 		return s.modelList(out)
 	case "gpus":
@@ -135,8 +149,10 @@ func (s *scanner) optCount(dst *int64) bool {
 	return true
 }
 
-func (s *scanner) loadedModels(out *rawStatus) bool {
-	out.loaded = out.loaded[:0]
+// stringList reads a list of strings (or null: empty) into dst, reusing it.
+func (s *scanner) stringList(dst *[][]byte) bool {
+	list := (*dst)[:0]
+	defer func() { *dst = list }()
 	present, ok := s.open('[')
 	if !ok {
 		return false
@@ -156,7 +172,7 @@ func (s *scanner) loadedModels(out *rawStatus) bool {
 		if s.escaped {
 			b = append([]byte(nil), b...)
 		}
-		out.loaded = append(out.loaded, b)
+		list = append(list, b)
 	}
 	return true
 }

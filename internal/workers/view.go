@@ -8,6 +8,7 @@ type Eligible struct {
 	Name string // advertised name, else URL
 	URL  string
 	Hash string // reported bundle_config_hash
+	Info *Info  // the whole report
 }
 
 // view is derived from every Info at one registry version and shared by
@@ -16,7 +17,10 @@ type Eligible struct {
 type view struct {
 	version  uint64
 	byBundle map[string][]Eligible // sorted by name, then URL
-	healthy  int
+	// advertising holds every known worker per advertised bundle, healthy
+	// or not, sorted by name, then URL.
+	advertising map[string][]*Info
+	healthy     int
 }
 
 // current returns a view no older than the registry's version at the call.
@@ -32,16 +36,28 @@ func (r *Registry) current() *view {
 	}
 	// Infos read after ver was loaded are at least as new as ver; a change
 	// racing with the build bumps the version and forces the next rebuild.
-	v := &view{version: ver, byBundle: map[string][]Eligible{}}
+	v := &view{version: ver, byBundle: map[string][]Eligible{}, advertising: map[string][]*Info{}}
 	for _, w := range *r.workers.Load() {
 		info := w.info.Load()
-		if info == nil || !info.Healthy() {
+		if info == nil {
+			continue
+		}
+		v.advertising[info.Bundle] = append(v.advertising[info.Bundle], info)
+		if !info.Healthy() {
 			continue
 		}
 		v.healthy++
-		v.byBundle[info.Bundle] = append(v.byBundle[info.Bundle], Eligible{Name: info.Name, URL: info.URL, Hash: info.BundleConfigHash})
+		v.byBundle[info.Bundle] = append(v.byBundle[info.Bundle], Eligible{Name: info.Name, URL: info.URL, Hash: info.BundleConfigHash, Info: info})
 	}
 	for _, list := range v.byBundle {
+		sort.Slice(list, func(i, j int) bool {
+			if list[i].Name != list[j].Name {
+				return list[i].Name < list[j].Name
+			}
+			return list[i].URL < list[j].URL
+		})
+	}
+	for _, list := range v.advertising {
 		sort.Slice(list, func(i, j int) bool {
 			if list[i].Name != list[j].Name {
 				return list[i].Name < list[j].Name
@@ -56,6 +72,10 @@ func (r *Registry) current() *view {
 // Eligible returns the Healthy workers advertising exactly bundle, sorted
 // by name. Callers must not modify the slice.
 func (r *Registry) Eligible(bundle string) []Eligible { return r.current().byBundle[bundle] }
+
+// Advertising returns every known worker advertising exactly bundle,
+// healthy or not, sorted by name (then URL). Callers must not modify it.
+func (r *Registry) Advertising(bundle string) []*Info { return r.current().advertising[bundle] }
 
 // HealthyCount is the number of Healthy workers.
 func (r *Registry) HealthyCount() int { return r.current().healthy }
