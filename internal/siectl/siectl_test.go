@@ -61,11 +61,13 @@ func TestCLIAgainstDevCluster(t *testing.T) {
 		t.Fatalf("apply dir with a bad file: %d %s", code, out)
 	}
 
-	// status: every replica acks the new model.
-	if code, out := run(t, env, "status", "my-org/second", "--wait", "--timeout", "20s", "--gateways", gateways); code != 0 || !strings.Contains(out, "acked on every bundle of 2 gateway replica(s)") {
+	// status: every replica reports the new model ready.
+	if code, out := run(t, env, "status", "my-org/second", "--wait", "--timeout", "20s", "--gateways", gateways); code != 0 ||
+		!strings.Contains(out, "ready on 2 gateway replica(s)") || !strings.Contains(out, "gw2 state    ready") ||
+		!strings.Contains(out, "gw1 message  1 of 1 workers of bundle default report the expected config") {
 		t.Fatalf("status --wait: %d %s", code, out)
 	}
-	if code, out := run(t, env, "status", "no/such-model", "--wait", "--timeout", "300ms", "--gateways", gateways); code != 1 || !strings.Contains(out, "not acked everywhere") {
+	if code, out := run(t, env, "status", "no/such-model", "--wait", "--timeout", "300ms", "--gateways", gateways); code != 1 || !strings.Contains(out, "no/such-model is not ready") || !strings.Contains(out, "404") {
 		t.Fatalf("status of an unknown model: %d %s", code, out)
 	}
 

@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
+	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,8 +19,12 @@ func statusCommand(o *options) *cobra.Command {
 	var timeout, interval time.Duration
 	cmd := &cobra.Command{
 		Use:   "status MODEL",
-		Short: "Fleet-wide readiness of a model: every gateway replica, every bundle",
-		Args:  cobra.ExactArgs(1),
+		Short: "Readiness of a model on every gateway replica: state, why, and each worker's detail",
+		Long: "Prints each replica's state (ready, acked_unservable, pending, no_workers, unroutable) and its\n" +
+			"message, one line per bundle with the acked/eligible counts, and the workers that are not acked\n" +
+			"with their detail. With --wait it blocks on the gateways' long-poll and prints a new progress line\n" +
+			"whenever a count changes. Exits 0 only when every replica reports the model ready.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			urls := splitList(gateways)
 			if len(urls) == 0 {
@@ -32,53 +37,79 @@ func statusCommand(o *options) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&gateways, "gateways", "", "gateway replica URLs, comma-separated (default --gateway-url)")
-	cmd.Flags().BoolVar(&wait, "wait", false, "poll until every replica reports every bundle acked")
-	cmd.Flags().DurationVar(&timeout, "timeout", 60*time.Second, "how long --wait polls")
-	cmd.Flags().DurationVar(&interval, "interval", 500*time.Millisecond, "poll interval")
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait until every replica reports the model ready")
+	cmd.Flags().DurationVar(&timeout, "timeout", 60*time.Second, "how long --wait waits")
+	cmd.Flags().DurationVar(&interval, "interval", time.Second, "with --wait, the longest time between two progress checks")
 	return cmd
 }
 
 // replicaStatus is what one gateway says about the model.
 type replicaStatus struct {
-	URL    string
-	Err    string
-	Status modelStatus
+	URL    string      `json:"gateway"`
+	Err    string      `json:"error,omitempty"`
+	Status modelStatus `json:"status"`
 }
 
-// modelStatus is the gateway's status view (sie-gateway.md §4.2).
+// modelStatus is the gateway's status view (sie-gateway.md §4.2 with the
+// explained readiness of extensions E4).
 type modelStatus struct {
 	AllBundlesAcked bool           `json:"all_bundles_acked"`
 	Bundles         []bundleStatus `json:"bundles"`
 	ConfigEpoch     int64          `json:"config_epoch"`
+	Message         string         `json:"message"`
 	ModelID         string         `json:"model_id"`
 	NoBundles       bool           `json:"no_bundles"`
+	Reason          string         `json:"reason"`
+	State           string         `json:"state"`
+	WorkerView      *struct {
+		Form    string   `json:"form"`
+		Reasons []string `json:"reasons"`
+	} `json:"worker_view,omitempty"`
 }
 
 type bundleStatus struct {
-	Acked          bool     `json:"acked"`
-	AckedWorkers   []string `json:"acked_workers"`
-	BundleID       string   `json:"bundle_id"`
-	ExpectedHash   string   `json:"expected_bundle_config_hash"`
-	PendingWorkers []string `json:"pending_workers"`
-	Eligible       int      `json:"total_eligible_workers"`
+	Acked          bool           `json:"acked"`
+	AckedWorkers   []string       `json:"acked_workers"`
+	BundleID       string         `json:"bundle_id"`
+	ExpectedHash   string         `json:"expected_bundle_config_hash"`
+	PendingWorkers []string       `json:"pending_workers"`
+	Eligible       int            `json:"total_eligible_workers"`
+	Workers        []workerStatus `json:"workers"`
 }
 
+type workerStatus struct {
+	Acked        bool   `json:"acked"`
+	ConfigEpoch  *int64 `json:"config_epoch"`
+	Detail       string `json:"detail"`
+	Health       string `json:"health"`
+	Name         string `json:"name"`
+	ReportedHash string `json:"reported_hash"`
+}
+
+const stateReady = "ready"
+
+// status reports the model on every replica; with a timeout it waits for
+// them all to be ready, long-polling each (so it returns as soon as they
+// are) and printing the view again whenever it changes.
 func (o *options) status(ctx context.Context, model string, urls []string, timeout, interval time.Duration) error {
 	deadline := time.Now().Add(timeout)
+	interval = max(interval, 100*time.Millisecond)
 	last := ""
 	for {
-		replicas := make([]replicaStatus, len(urls))
-		for i, u := range urls {
-			replicas[i] = o.fetchStatus(ctx, u, model)
+		window := time.Duration(0)
+		if timeout > 0 {
+			window = min(interval, time.Until(deadline))
 		}
-		done := allAcked(replicas)
+		start := time.Now()
+		replicas := o.fetchAll(ctx, urls, model, window)
+		done := allReady(replicas)
 		if o.output == "" {
 			if text := renderStatus(replicas); text != last {
 				fmt.Fprint(o.stdout, text)
 				last = text
 			}
 		}
-		if done || !time.Now().Before(deadline) {
+		if done || !time.Now().Before(deadline) || ctx.Err() != nil {
 			if o.output != "" {
 				if err := o.print(replicas); err != nil {
 					return err
@@ -86,23 +117,43 @@ func (o *options) status(ctx context.Context, model string, urls []string, timeo
 			}
 			if done {
 				if o.output == "" {
-					fmt.Fprintf(o.stdout, "%s: acked on every bundle of %d gateway replica(s)\n", model, len(urls))
+					fmt.Fprintf(o.stdout, "%s: ready on %d gateway replica(s)\n", model, len(urls))
 				}
 				return nil
 			}
-			return failed("%s is not acked everywhere: %s", model, pendingSummary(replicas))
+			return failed("%s is not ready: %s", model, notReadySummary(replicas))
 		}
+		// A gateway without the long-poll answers at once: pace the checks.
 		select {
 		case <-ctx.Done():
-			return failed("interrupted")
-		case <-time.After(interval):
+		case <-time.After(window - time.Since(start)):
 		}
 	}
 }
 
-func (o *options) fetchStatus(ctx context.Context, base, model string) replicaStatus {
+// fetchAll asks every replica at once; with a window each request is a
+// long-poll that answers early when the model is ready.
+func (o *options) fetchAll(ctx context.Context, urls []string, model string, window time.Duration) []replicaStatus {
+	out := make([]replicaStatus, len(urls))
+	var wg sync.WaitGroup
+	for i, u := range urls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = o.fetchStatus(ctx, u, model, window)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func (o *options) fetchStatus(ctx context.Context, base, model string, window time.Duration) replicaStatus {
 	rs := replicaStatus{URL: base}
-	r, err := o.gatewayClient(base).do(ctx, http.MethodGet, modelPath(model)+"/status", nil, nil)
+	path := modelPath(model) + "/status"
+	if window > 0 {
+		path += "?" + url.Values{"wait": {"ready"}, "timeout": {window.Round(time.Millisecond).String()}}.Encode()
+	}
+	r, err := o.gatewayClient(base).do(ctx, http.MethodGet, path, nil, nil)
 	switch {
 	case err != nil:
 		rs.Err = err.Error()
@@ -113,62 +164,74 @@ func (o *options) fetchStatus(ctx context.Context, base, model string) replicaSt
 			rs.Err = "unreadable status: " + err.Error()
 		}
 	}
+	if window > 0 && rs.Err != "" {
+		// An unreachable replica answers at once; do not spin on it.
+		select {
+		case <-ctx.Done():
+		case <-time.After(window):
+		}
+	}
 	return rs
 }
 
-func allAcked(rs []replicaStatus) bool {
+func allReady(rs []replicaStatus) bool {
 	for _, r := range rs {
-		if r.Err != "" || !r.Status.AllBundlesAcked {
+		if r.Err != "" || r.Status.State != stateReady {
 			return false
 		}
 	}
 	return len(rs) > 0
 }
 
-// renderStatus writes one line per bundle with every replica's
-// acked/eligible count and epoch.
+// renderStatus writes, per replica, the state and the message, one line
+// per bundle with the acked/eligible count and the epoch, and one line per
+// worker that is not acked with its detail.
 func renderStatus(rs []replicaStatus) string {
-	byBundle := map[string][]string{}
-	var order []string
 	var b strings.Builder
 	for i, r := range rs {
+		prefix := ""
+		if len(rs) > 1 {
+			prefix = fmt.Sprintf("gw%d ", i+1)
+		}
 		if r.Err != "" {
-			fmt.Fprintf(&b, "gateway %d (%s): %s\n", i+1, r.URL, r.Err)
+			fmt.Fprintf(&b, "%serror    %s: %s\n", prefix, r.URL, r.Err)
 			continue
 		}
-		if r.Status.NoBundles {
-			fmt.Fprintf(&b, "gateway %d (%s): the model maps to no bundle\n", i+1, r.URL)
-		}
-		for _, bs := range r.Status.Bundles {
-			if _, seen := byBundle[bs.BundleID]; !seen {
-				order = append(order, bs.BundleID)
+		s := r.Status
+		fmt.Fprintf(&b, "%sstate    %s\n", prefix, orUnknown(s.State))
+		fmt.Fprintf(&b, "%smessage  %s\n", prefix, s.Message)
+		for _, bs := range s.Bundles {
+			fmt.Fprintf(&b, "%s  %-16s %d/%d acked @epoch %d\n", prefix, bs.BundleID, len(bs.AckedWorkers), bs.Eligible, s.ConfigEpoch)
+			for _, w := range bs.Workers {
+				if w.Acked {
+					continue
+				}
+				epoch := "?"
+				if w.ConfigEpoch != nil {
+					epoch = fmt.Sprint(*w.ConfigEpoch)
+				}
+				fmt.Fprintf(&b, "%s    %-24s %-9s %-14s config epoch %s\n", prefix, w.Name, w.Health, w.Detail, epoch)
 			}
-			byBundle[bs.BundleID] = append(byBundle[bs.BundleID],
-				fmt.Sprintf("gw%d %d/%d acked @epoch %d", i+1, len(bs.AckedWorkers), bs.Eligible, r.Status.ConfigEpoch))
 		}
-	}
-	for _, bundle := range order {
-		fmt.Fprintf(&b, "%-16s %s\n", bundle, strings.Join(byBundle[bundle], " | "))
 	}
 	return b.String()
 }
 
-func pendingSummary(rs []replicaStatus) string {
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown (the gateway does not explain its status)"
+	}
+	return s
+}
+
+func notReadySummary(rs []replicaStatus) string {
 	var parts []string
 	for i, r := range rs {
-		if r.Err != "" {
+		switch {
+		case r.Err != "":
 			parts = append(parts, fmt.Sprintf("gateway %d: %s", i+1, r.Err))
-			continue
-		}
-		for _, bs := range r.Status.Bundles {
-			if !bs.Acked {
-				pending := append([]string(nil), bs.PendingWorkers...)
-				sort.Strings(pending)
-				parts = append(parts, fmt.Sprintf("gateway %d bundle %s pending %s (eligible %d)", i+1, bs.BundleID, list(pending), bs.Eligible))
-			}
-		}
-		if r.Status.NoBundles {
-			parts = append(parts, fmt.Sprintf("gateway %d: no bundle", i+1))
+		case r.Status.State != stateReady:
+			parts = append(parts, fmt.Sprintf("gateway %d: %s: %s", i+1, orUnknown(r.Status.State), r.Status.Message))
 		}
 	}
 	return strings.Join(parts, "; ")
