@@ -35,6 +35,9 @@ type cluster struct {
 	gateways []*Server
 	fleet    *workersim.Fleet
 	client   *http.Client
+	// storeDir, when set before startConfig, gives sie-config a local
+	// store it restores from, so it can be restarted.
+	storeDir string
 }
 
 func startNATSOn(t testing.TB, port int) *natsserver.Server {
@@ -66,12 +69,14 @@ func newCluster(t testing.TB) *cluster {
 
 func (c *cluster) natsURL() string { return "nats://127.0.0.1:" + strconv.Itoa(c.natsPort) }
 
-// startConfig starts sie-config without a store (its epoch starts at 0).
+// startConfig starts sie-config, without a store (its epoch starts at 0)
+// unless storeDir is set.
 func (c *cluster) startConfig(port int) {
 	c.t.Helper()
 	srv, err := configserver.Start(context.Background(), configserver.Config{
 		Host: "127.0.0.1", Port: port,
 		BundlesDir: filepath.Join(c.catalog, "bundles"), ModelsDir: filepath.Join(c.catalog, "models"),
+		StoreURL: c.storeDir, Restore: c.storeDir != "",
 		NATSURL: c.natsURL(), RouterID: "sie-config-0", LogOutput: io.Discard,
 	})
 	if err != nil {

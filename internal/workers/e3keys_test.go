@@ -71,4 +71,10 @@ func TestRegistryTracksE3KeysAndConnection(t *testing.T) {
 	if info := r.Advertising("default")[0]; !info.Connected || info.Health != Unhealthy {
 		t.Fatalf("connected, not ready: %+v", info)
 	}
+	// A worker that said ready=false (shutting down) and then closed its
+	// socket is disconnected, not "not ready".
+	r.MarkUnhealthy("http://w", "closed")
+	if info := r.Advertising("default")[0]; info.Connected {
+		t.Fatalf("closed after ready=false: %+v", info)
+	}
 }

@@ -182,15 +182,16 @@ func (r *Registry) HandleMessage(url string, data []byte, now time.Time) error {
 // Unhealthy; an unknown URL is a no-op.
 func (r *Registry) MarkUnhealthy(url, reason string) {
 	if w := r.Get(url); w != nil {
-		r.demote(w, func(h Health) bool { return h != Unhealthy }, reason)
+		r.demote(w, func(i *Info) bool { return i.Health != Unhealthy || i.Connected }, reason)
 	}
 }
 
-// demote moves a known worker to Unhealthy when cond holds for its state.
-func (r *Registry) demote(w *Worker, cond func(Health) bool, reason string) bool {
+// demote marks a known worker Unhealthy and disconnected when cond holds
+// for its current report.
+func (r *Registry) demote(w *Worker, cond func(*Info) bool, reason string) bool {
 	w.mu.Lock()
 	cur := w.info.Load()
-	if cur == nil || !cond(cur.Health) {
+	if cur == nil || !cond(cur) {
 		w.mu.Unlock()
 		return false
 	}
@@ -209,7 +210,7 @@ func (r *Registry) CheckHeartbeats(now time.Time) int {
 		if since(now, w.lastHeartbeat.Load()) <= r.heartbeatTimeout {
 			continue
 		}
-		if r.demote(w, func(h Health) bool { return h == Healthy }, "missed heartbeat") {
+		if r.demote(w, func(i *Info) bool { return i.Health == Healthy }, "missed heartbeat") {
 			n++
 		}
 	}
