@@ -179,8 +179,10 @@ func resultDiff(got, base map[string]int, want map[string]int) string {
 
 // simState is the part of a simulated worker's /sim/state the suite reads.
 type simState struct {
-	Received int `json:"deltas_received"`
-	Applied  int `json:"deltas_applied"`
+	Received   int `json:"deltas_received"`
+	Applied    int `json:"deltas_applied"`
+	Dropped    int `json:"deltas_dropped"`
+	Reconciles int `json:"reconciles"`
 }
 
 func workerState(t *testing.T, base string) simState {
