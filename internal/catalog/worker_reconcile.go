@@ -12,6 +12,7 @@ import (
 // worker that reconciles from the same export.
 type WorkerExportEntry struct {
 	ModelID string
+	RawYAML string
 	Bundles []string // affected_bundles
 	// Model is the model as held (full or stub); nil when raw_yaml does not
 	// parse or neither form can be built, so workers do not hold it.
@@ -23,7 +24,7 @@ type WorkerExportEntry struct {
 // (worker-protocol.md §2.2, §4): strict, else stub, else not held. No
 // variants are expanded.
 func NewWorkerExportEntry(modelID, rawYAML string, bundles []string) WorkerExportEntry {
-	e := WorkerExportEntry{ModelID: modelID, Bundles: bundles}
+	e := WorkerExportEntry{ModelID: modelID, RawYAML: rawYAML, Bundles: bundles}
 	d, err := yamldoc.Parse([]byte(rawYAML))
 	if err != nil || d == nil {
 		return e

@@ -141,4 +141,3 @@ func TestWorkerLossWithCatchUp(t *testing.T) {
 		"poll_interval_ms": p.Poll.Milliseconds(),
 	})
 }
-

@@ -42,6 +42,7 @@ type catchUp struct {
 	// Owned by the run goroutine.
 	reconciled bool // the last reconcile succeeded
 	lastEpoch  int64
+	prepared   exportCache
 }
 
 func newCatchUp(cfg *Config, workers []*Worker, log *slog.Logger) *catchUp {
@@ -175,7 +176,28 @@ func (c *catchUp) export(ctx context.Context) (int64, []catalog.WorkerExportEntr
 		return 0, nil, err
 	}
 	defer body.Close()
-	return decodeExport(io.LimitReader(body, maxExportBody), c.bundle)
+	epoch, entries, err := decodeExportCached(io.LimitReader(body, maxExportBody), c.bundle, c.prepared)
+	if err == nil {
+		c.prepared = newExportCache(entries)
+	}
+	return epoch, entries, err
+}
+
+// exportCache keeps the entries prepared by the last reconcile by model id:
+// an entry whose raw_yaml did not change is not parsed again.
+type exportCache map[string]cachedEntry
+
+type cachedEntry struct {
+	raw   string
+	entry catalog.WorkerExportEntry
+}
+
+func newExportCache(entries []catalog.WorkerExportEntry) exportCache {
+	c := make(exportCache, len(entries))
+	for _, e := range entries {
+		c[e.ModelID] = cachedEntry{raw: e.RawYAML, entry: e}
+	}
+	return c
 }
 
 // exportEntry is the part of an export entry a worker reads.
@@ -192,6 +214,12 @@ var errNotExport = errors.New("GET /v1/configs/export: the answer is not an expo
 // fleet). An answer without either key is refused rather than taken as an
 // empty catalog: reconciling removes what the export lacks.
 func decodeExport(r io.Reader, bundle string) (int64, []catalog.WorkerExportEntry, error) {
+	return decodeExportCached(r, bundle, nil)
+}
+
+// decodeExportCached is decodeExport reusing the entries of cache whose
+// raw_yaml is unchanged.
+func decodeExportCached(r io.Reader, bundle string, cache exportCache) (int64, []catalog.WorkerExportEntry, error) {
 	var top struct {
 		Epoch  *int64         `json:"epoch"`
 		Models *[]exportEntry `json:"models"`
@@ -210,6 +238,11 @@ func decodeExport(r io.Reader, bundle string) (int64, []catalog.WorkerExportEntr
 		text := ""
 		if e.RawYAML != nil {
 			text = *e.RawYAML
+		}
+		if c, ok := cache[e.ModelID]; ok && c.raw == text {
+			c.entry.Bundles = e.Bundles
+			out = append(out, c.entry)
+			continue
 		}
 		out = append(out, catalog.NewWorkerExportEntry(e.ModelID, text, e.Bundles))
 	}

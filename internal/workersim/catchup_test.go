@@ -3,6 +3,8 @@ package workersim
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -230,4 +232,29 @@ func fmtList(v any) string {
 		parts[i], _ = x.(string)
 	}
 	return strings.Join(parts, ",")
+}
+
+// A reconcile reuses the prepared entries whose raw_yaml is unchanged and
+// prepares the others again.
+func TestExportCache(t *testing.T) {
+	doc := func(mbt int) string {
+		return fmt.Sprintf("sie_id: a\nhf_id: a\ntasks: {}\nprofiles: {default: {adapter_path: m:A, max_batch_tokens: %d}}\n", mbt)
+	}
+	body := func(mbt int) string {
+		raw, _ := json.Marshal(doc(mbt))
+		return `{"epoch":1,"models":[{"model_id":"a","raw_yaml":` + string(raw) + `,"affected_bundles":["default","gpu"]}]}`
+	}
+	_, first, err := decodeExport(strings.NewReader(body(1)), "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := newExportCache(first)
+	_, same, _ := decodeExportCached(strings.NewReader(body(1)), "default", cache)
+	_, changed, _ := decodeExportCached(strings.NewReader(body(2)), "default", cache)
+	if same[0].Model != first[0].Model {
+		t.Error("an unchanged document was prepared again")
+	}
+	if changed[0].Model == first[0].Model || changed[0].Model.Profiles[0].MaxBatchTokens != int64(2) {
+		t.Errorf("a changed document was not prepared again: %+v", changed[0].Model)
+	}
 }
