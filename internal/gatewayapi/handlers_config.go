@@ -23,7 +23,7 @@ func (s *server) listModels(w http.ResponseWriter, _ *http.Request, _ param) {
 func (s *server) getModel(w http.ResponseWriter, r *http.Request, p param) {
 	raw := p.decoded
 	if base, ok := statusBase(raw); ok {
-		if s.mirror.Snapshot().Find(base) != nil || r.URL.Query().Has("wait") {
+		if s.mirror.Snapshot().Find(base) != nil || (r.URL.RawQuery != "" && r.URL.Query().Has("wait")) {
 			s.serveStatus(w, r, raw, base)
 			return
 		}

@@ -38,6 +38,9 @@ type statusWait struct {
 
 // parseStatusWait reads the long-poll parameters; nil means answer at once.
 func parseStatusWait(r *http.Request) (*statusWait, string) {
+	if r.URL.RawQuery == "" {
+		return nil, ""
+	}
 	q := r.URL.Query()
 	if !q.Has("wait") {
 		return nil, ""
@@ -91,7 +94,10 @@ func (s *server) serveStatus(w http.ResponseWriter, r *http.Request, raw, base s
 	}
 	for {
 		// Take the wake-ups before reading, so no change is missed.
-		mirrorChanged, workersChanged := s.mirror.Changed(), s.workers.Changed()
+		var mirrorChanged, workersChanged <-chan struct{}
+		if sw != nil {
+			mirrorChanged, workersChanged = s.mirror.Changed(), s.workers.Changed()
+		}
 		st := s.mirror.Snapshot()
 		m := st.Find(base)
 		if m == nil && (sw == nil || st.Find(raw) != nil) {
