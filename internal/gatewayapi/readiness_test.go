@@ -237,3 +237,19 @@ func TestStatusLongPoll(t *testing.T) {
 		}
 	}
 }
+
+// The long-poll parameters never panic, and an accepted timeout is within
+// [0, 60 s].
+func FuzzStatusWaitQuery(f *testing.F) {
+	for _, q := range []string{"wait=ready", "wait=ready&min_epoch=3&timeout=5s", "wait=ready&timeout=120", "wait=x", "wait=ready&timeout=-1s", "%zz"} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, query string) {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.URL.RawQuery = query
+		sw, bad := parseStatusWait(r)
+		if sw != nil && (bad != "" || sw.timeout < 0 || sw.timeout > maxStatusWait) {
+			t.Fatalf("%q: %+v %q", query, sw, bad)
+		}
+	})
+}
