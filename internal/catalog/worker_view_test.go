@@ -1,23 +1,21 @@
 package catalog
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
 // quickExample is the public Config API page's Quick Example body: no tasks.
-const quickExample = `sie_id: intfloat/multilingual-e5-base
-hf_id: intfloat/multilingual-e5-base
-profiles:
-  default:
-    adapter_path: sie_server.adapters.sentence_transformer:SentenceTransformerAdapter
-    max_batch_tokens: 8192
-    adapter_options:
-      loadtime: {}
-      runtime:
-        pooling: mean
-        normalize: true
-`
+func quickExample(t testing.TB) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "quick-example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
 
 func TestViewForWorkers(t *testing.T) {
 	const stubTail = ": workers hold a stub without outputs and reject inference for this model"
@@ -26,7 +24,7 @@ func TestViewForWorkers(t *testing.T) {
 		reasons          []string
 	}{
 		{"full document", validWorkerDoc, ViewStrict, []string{}},
-		{"quick example", quickExample, ViewStub, []string{"no 'tasks' mapping" + stubTail}},
+		{"quick example", quickExample(t), ViewStub, []string{"no 'tasks' mapping" + stubTail}},
 		{"extra top-level key", validWorkerDoc + "description: x\n", ViewStub,
 			[]string{"top-level key 'description' is not in the worker schema" + stubTail}},
 		{"invalid precision", "sie_id: a\nhf_id: a\ntasks: {}\nprofiles: {default: {adapter_path: m:A, max_batch_tokens: 1, compute_precision: FLOAT16}}\n", ViewStub,

@@ -1,12 +1,9 @@
 package faulttest
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,30 +20,11 @@ type catchUpFleet struct {
 
 func startCatchUpFleet(t testing.TB, catalogDir, bundle, natsURL, configURL string, count int, poll time.Duration, loss float64) *catchUpFleet {
 	t.Helper()
-	cfg := workersim.DefaultConfig()
-	cfg.Bundle, cfg.Count, cfg.Port = bundle, count, 0
-	cfg.ModelsDir = filepath.Join(catalogDir, "models")
-	cfg.BundlesDir = filepath.Join(catalogDir, "bundles")
-	cfg.NATSURL, cfg.ConfigURL = natsURL, configURL
-	cfg.ConfigPoll, cfg.ConfigFullSync = poll, time.Hour // only the poll may repair a loss
-	cfg.DropFraction = loss
-	ctx, cancel := context.WithCancel(context.Background())
-	f, err := workersim.Start(ctx, cfg, slog.New(slog.NewTextHandler(discard{}, nil)))
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer scancel()
-		f.Shutdown(sctx)
-		cancel()
+	f := startFleet(t, catalogDir, bundle, natsURL, count, func(cfg *workersim.Config) {
+		cfg.ConfigURL = configURL
+		cfg.ConfigPoll, cfg.ConfigFullSync = poll, time.Hour // only the poll may repair a loss
+		cfg.DropFraction = loss
 	})
-	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer wcancel()
-	if err := f.WaitSubscribed(wctx); err != nil {
-		t.Fatalf("workers not subscribed: %v", err)
-	}
 	return &catchUpFleet{bundle: bundle, fleet: f}
 }
 

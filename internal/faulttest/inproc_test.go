@@ -50,11 +50,21 @@ func startConfigInProc(t testing.TB, o configOptions) *configserver.Server {
 // startWorkers runs simulated workers of bundle on the catalog.
 func startWorkers(t testing.TB, catalogDir, bundle, natsURL string, count int) *workersim.Fleet {
 	t.Helper()
+	return startFleet(t, catalogDir, bundle, natsURL, count, nil)
+}
+
+// startFleet runs count simulated workers of bundle on the catalog, tweak
+// adjusting their config, and waits for their NATS subscriptions.
+func startFleet(t testing.TB, catalogDir, bundle, natsURL string, count int, tweak func(*workersim.Config)) *workersim.Fleet {
+	t.Helper()
 	cfg := workersim.DefaultConfig()
 	cfg.Bundle, cfg.Count, cfg.Port = bundle, count, 0
 	cfg.ModelsDir = filepath.Join(catalogDir, "models")
 	cfg.BundlesDir = filepath.Join(catalogDir, "bundles")
 	cfg.NATSURL = natsURL
+	if tweak != nil {
+		tweak(&cfg)
+	}
 	log := slog.New(slog.NewTextHandler(discard{}, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	f, err := workersim.Start(ctx, cfg, log)

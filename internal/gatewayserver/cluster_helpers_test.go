@@ -89,25 +89,7 @@ func (c *cluster) startConfig(port int) {
 // startWorkers runs n simulated default-bundle workers on NATS.
 func (c *cluster) startWorkers(n int) {
 	c.t.Helper()
-	cfg := workersim.DefaultConfig()
-	cfg.Bundle, cfg.Count, cfg.Port = "default", n, 0
-	cfg.ModelsDir = filepath.Join(c.catalog, "models")
-	cfg.NATSURL = c.natsURL()
-	cfg.StatusInterval = 50 * time.Millisecond
-	cfg.NATSRetryInterval = 100 * time.Millisecond
-	ctx, cancel := context.WithCancel(context.Background())
-	f, err := workersim.Start(ctx, cfg, quiet())
-	if err != nil {
-		cancel()
-		c.t.Fatal(err)
-	}
-	c.t.Cleanup(func() { cancel(); <-f.Done() })
-	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer wcancel()
-	if err := f.WaitSubscribed(wctx); err != nil {
-		c.t.Fatal(err)
-	}
-	c.fleet = f
+	c.startFleet(n, 0, nil)
 }
 
 // startGateway runs a gateway against the cluster; tweak adjusts its config.

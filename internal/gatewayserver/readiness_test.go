@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,18 +19,14 @@ import (
 // sie-config, gateways and simulated workers over HTTP, NATS and WebSocket.
 
 // quickExample is the public Config API page's Quick Example (no tasks).
-const quickExample = `sie_id: intfloat/multilingual-e5-base
-hf_id: intfloat/multilingual-e5-base
-profiles:
-  default:
-    adapter_path: sie_server.adapters.sentence_transformer:SentenceTransformerAdapter
-    max_batch_tokens: 8192
-    adapter_options:
-      loadtime: {}
-      runtime:
-        pooling: mean
-        normalize: true
-`
+func quickExample(t testing.TB) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "quick-example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
 
 // status is the part of the status view these tests read.
 type status struct {
@@ -188,7 +185,7 @@ func TestReadinessQuickExampleAndFullDocument(t *testing.T) {
 	c.waitReady()
 	c.healthy(g, 2)
 
-	out := c.writeBody(http.MethodPost, "/v1/configs/models", quickExample, 201)
+	out := c.writeBody(http.MethodPost, "/v1/configs/models", quickExample(t), 201)
 	view, _ := out["worker_view"].(map[string]any)
 	if view["form"] != "stub" || fmt.Sprint(view["reasons"]) != "[no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model]" {
 		t.Fatalf("POST answer: %v", out)

@@ -3,26 +3,17 @@ package siectl
 import (
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
-// quickExample is the public Config API page's Quick Example: no tasks, so
-// workers can hold it only as a stub. Before catch-up, a dev cluster that
-// had stored it could not start again (its workers refused the file).
-const quickExample = `sie_id: intfloat/multilingual-e5-base
-hf_id: intfloat/multilingual-e5-base
-profiles:
-  default:
-    adapter_path: sie_server.adapters.sentence_transformer:SentenceTransformerAdapter
-    max_batch_tokens: 8192
-    adapter_options:
-      loadtime: {}
-      runtime:
-        pooling: mean
-        normalize: true
-`
+// quickExample is the repository's copy of the public Config API page's
+// Quick Example: no tasks, so workers can hold it only as a stub. Before
+// catch-up, a dev cluster that had stored it could not start again (its
+// workers refused the file).
+var quickExample = filepath.Join("..", "..", "testdata", "quick-example.yaml")
 
 // `siectl dev --data-dir D` restarts from any store it wrote, and its
 // workers catch up on the stored documents instead of having them copied
@@ -31,8 +22,7 @@ func TestDevRestartsAfterQuickExample(t *testing.T) {
 	dataDir := t.TempDir()
 	cl := testCluster(t, dataDir)
 	env := map[string]string{"SIE_CONFIG_URL": cl.config.URL()}
-	file := writeFile(t, t.TempDir(), "quick.yaml", quickExample)
-	if code, out := run(t, env, "apply", "-f", file); code != 0 {
+	if code, out := run(t, env, "apply", "-f", quickExample); code != 0 {
 		t.Fatalf("apply: %d %s", code, out)
 	}
 	cl.stop()
