@@ -1,8 +1,10 @@
 package gatewayapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -252,4 +254,39 @@ func FuzzStatusWaitQuery(f *testing.F) {
 			t.Fatalf("%q: %+v %q", query, sw, bad)
 		}
 	})
+}
+
+// A gateway shutting down answers its long-polls at once with the current
+// view instead of holding the shutdown for their timeouts.
+func TestStatusLongPollEndsOnShutdown(t *testing.T) {
+	st := state(t, 1, modelDoc("a/m", bertFlash))
+	ctx, cancel := context.WithCancel(context.Background())
+	reg := workers.NewRegistry(workers.RegistryConfig{})
+	srv := httptest.NewServer(New(Config{Mirror: gateway.New(gateway.Config{Seed: st}), Workers: reg, Context: ctx}))
+	defer srv.Close()
+	done := make(chan string, 1)
+	go func() {
+		resp, err := http.Get(srv.URL + "/v1/configs/models/a/m/status?wait=ready&timeout=30s")
+		if err != nil {
+			done <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		done <- string(b)
+	}()
+	select {
+	case body := <-done:
+		t.Fatalf("answered before the shutdown: %s", body)
+	case <-time.After(100 * time.Millisecond):
+	}
+	cancel()
+	select {
+	case body := <-done:
+		if !strings.Contains(body, `"state":"no_workers"`) {
+			t.Errorf("answer %s", body)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the long-poll held the shutdown")
+	}
 }

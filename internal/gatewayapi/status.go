@@ -114,17 +114,20 @@ func (s *server) serveStatus(w http.ResponseWriter, r *http.Request, raw, base s
 		}
 		select {
 		case <-mirrorChanged:
+			continue
 		case <-workersChanged:
+			continue
 		case <-r.Context().Done():
 			return
+		case <-s.ctx.Done(): // shutting down: answer now, as at the deadline
 		case <-deadline:
-			if c == nil {
-				s.writeModelYAML(w, st, raw)
-				return
-			}
-			writeBody(w, http.StatusOK, contentJSON, c.body)
+		}
+		if c == nil {
+			s.writeModelYAML(w, st, raw)
 			return
 		}
+		writeBody(w, http.StatusOK, contentJSON, c.body)
+		return
 	}
 }
 
