@@ -336,3 +336,24 @@ func (c *cluster) simState(base string) map[string]any {
 	}
 	return st
 }
+
+// Shutdown may be called again (a test's cleanup after its own call): the
+// later call returns the first one's result instead of blocking.
+func TestShutdownIsIdempotent(t *testing.T) {
+	c := newCluster(t)
+	g := c.startGateway(nil)
+	c.waitReady()
+	if err := g.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- g.Shutdown(context.Background()) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a second Shutdown blocked")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,6 +41,9 @@ type Server struct {
 	ln       net.Listener
 	stop     context.CancelFunc
 	served   chan error
+
+	shutdownOnce sync.Once
+	shutdownErr  error
 }
 
 // Start brings the gateway up in the order of §1.3 and returns once HTTP is
@@ -74,14 +78,19 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Server{cfg: cfg, log: log, mirror: mirror, registry: registry, metrics: metrics, stop: stop, served: make(chan error, 1)}
 
-	api := gatewayapi.New(gatewayapi.Config{Mirror: mirror, Workers: registry, Auth: cfg.Auth, Gatherer: reg, Context: bg, Log: log})
+	// Long-lived answers (status long-polls, the cluster-status socket) end
+	// as soon as Shutdown begins, so they do not hold the HTTP drain.
+	responses, endResponses := context.WithCancel(bg)
+	api := gatewayapi.New(gatewayapi.Config{Mirror: mirror, Workers: registry, Auth: cfg.Auth, Gatherer: reg, Context: responses, Log: log})
 	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	if err != nil {
+		endResponses()
 		stop()
 		return nil, err
 	}
 	s.ln = ln
 	s.http = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	s.http.RegisterOnShutdown(endResponses)
 	go func() { s.served <- s.http.Serve(ln) }()
 	log.Info("sie-gateway listening", "addr", ln.Addr().String(), "version", version.Version,
 		"config_service", orNone(cfg.ConfigURL), "nats", orNone(cfg.NATSURL), "workers", len(cfg.Workers), "auth_mode", cfg.AuthMode)
@@ -169,15 +178,19 @@ func (s *Server) NATSConnected() bool { return s.nats != nil && s.nats.Connected
 
 // Shutdown stops accepting, finishes in-flight requests (5 s max), closes
 // the worker sockets and drains NATS (5 s max).
+// Later calls wait for the first and return its result.
 func (s *Server) Shutdown(ctx context.Context) error {
-	hctx, cancel := context.WithTimeout(ctx, drainHTTP)
-	defer cancel()
-	err := s.http.Shutdown(hctx)
-	s.closeBackground()
-	if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
-	}
-	return err
+	s.shutdownOnce.Do(func() {
+		hctx, cancel := context.WithTimeout(ctx, drainHTTP)
+		defer cancel()
+		err := s.http.Shutdown(hctx)
+		s.closeBackground()
+		if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+			err = serr
+		}
+		s.shutdownErr = err
+	})
+	return s.shutdownErr
 }
 
 func (s *Server) closeBackground() {
