@@ -8,6 +8,23 @@ import (
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
+// WriteOptions are the per-request options of a write.
+type WriteOptions struct {
+	// Pre is checked under the write lock before the existence checks
+	// (PUT and DELETE).
+	Pre Precondition
+	// DryRun evaluates the write against the committed state and changes
+	// nothing: no lock, no store, no epoch, no publish.
+	DryRun bool
+}
+
+// BundleHash is the worker-side bundle_config_hash of one bundle after a
+// (dry-run) write.
+type BundleHash struct {
+	Bundle string
+	Hash   string
+}
+
 // AppendResult is the outcome of a POST.
 type AppendResult struct {
 	ModelID  string
@@ -16,83 +33,84 @@ type AppendResult struct {
 	Bundles  []string // post-write bundle list
 	Warnings []string
 	Epoch    int64
+	// BundleHashes is set for a dry run only, in bundle order.
+	BundleHashes []BundleHash
 }
 
 // Append adds a model or appends profiles (append-only). id must come from
 // catalog.DocumentID(body).
-func (s *Service) Append(ctx context.Context, id string, body *doc.Map) (*AppendResult, error) {
-	snap, err := s.begin()
-	if err != nil {
-		return nil, err
-	}
-	defer s.writeMu.Unlock()
-	plan, err := catalog.PlanAppend(snap, id, body)
-	if err != nil {
-		return nil, err
-	}
-	res := &AppendResult{ModelID: id, Created: plan.Created, Skipped: plan.Skipped, Warnings: []string{}}
-	if len(plan.Created) == 0 {
-		// A retry of a write whose announcement failed announces it now.
-		s.retryPending()
-		res.Bundles, res.Epoch = plan.Bundles, s.epoch.Load()
-		return res, nil
-	}
-	text := yamldoc.Emit(plan.Doc)
-	next, model := snap.WithAPI(id, plan.Doc, string(text))
-	res.Bundles = model.Bundles()
-	res.Epoch, res.Warnings, err = s.apply(ctx, change{
-		id: id, next: next, model: model, text: text, targets: model.Bundles(), added: plan.Created,
+func (s *Service) Append(ctx context.Context, id string, body *doc.Map, opts WriteOptions) (*AppendResult, error) {
+	res := &AppendResult{ModelID: id, Warnings: []string{}}
+	out, err := s.write(ctx, opts, func(snap *catalog.Snapshot) (*change, []string, error) {
+		plan, err := catalog.PlanAppend(snap, id, body)
+		if err != nil {
+			return nil, nil, err
+		}
+		res.Created, res.Skipped, res.Bundles = plan.Created, plan.Skipped, plan.Bundles
+		if len(plan.Created) == 0 {
+			return nil, plan.Bundles, nil
+		}
+		text := yamldoc.Emit(plan.Doc)
+		next, model := snap.WithAPI(id, plan.Doc, string(text))
+		res.Bundles = model.Bundles()
+		return &change{id: id, next: next, model: model, text: text, targets: model.Bundles(), added: plan.Created}, nil, nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	res.Epoch, res.BundleHashes = out.epoch, out.hashes
+	if out.warnings != nil {
+		res.Warnings = out.warnings
 	}
 	return res, nil
 }
 
 // ReplaceResult is the outcome of a PUT.
 type ReplaceResult struct {
-	ModelID   string
-	Created   bool
-	Replaced  bool
-	Unchanged bool
-	Bundles   []string
-	Warnings  []string
-	Epoch     int64
+	ModelID      string
+	Created      bool
+	Replaced     bool
+	Unchanged    bool
+	Bundles      []string
+	Warnings     []string
+	Epoch        int64
+	BundleHashes []BundleHash // dry run only
 }
 
 // Replace makes body the model's whole API document.
-func (s *Service) Replace(ctx context.Context, id string, body *doc.Map) (*ReplaceResult, error) {
-	snap, err := s.begin()
-	if err != nil {
-		return nil, err
-	}
-	defer s.writeMu.Unlock()
-	plan, err := catalog.PlanReplace(snap, id, body)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) Replace(ctx context.Context, id string, body *doc.Map, opts WriteOptions) (*ReplaceResult, error) {
 	res := &ReplaceResult{ModelID: id, Warnings: []string{}}
-	if plan.Unchanged {
-		s.retryPending()
-		res.Unchanged, res.Bundles, res.Epoch = true, plan.Existing.Bundles(), s.epoch.Load()
-		return res, nil
-	}
-	text := yamldoc.Emit(plan.Doc)
-	next, model := snap.WithAPI(id, plan.Doc, string(text))
-	var before []string
-	if plan.Existing != nil {
-		before = plan.Existing.Bundles()
-		res.Replaced = true
-	} else {
-		res.Created = true
-	}
-	res.Bundles = model.Bundles()
-	res.Epoch, res.Warnings, err = s.apply(ctx, change{
-		id: id, next: next, model: model, text: text,
-		targets: snap.Bundles().Order(before, model.Bundles()), added: plan.Added,
+	out, err := s.write(ctx, opts, func(snap *catalog.Snapshot) (*change, []string, error) {
+		if err := opts.Pre.check(id, snap.Exact(id)); err != nil {
+			return nil, nil, err
+		}
+		plan, err := catalog.PlanReplace(snap, id, body)
+		if err != nil {
+			return nil, nil, err
+		}
+		if plan.Unchanged {
+			res.Unchanged, res.Bundles = true, plan.Existing.Bundles()
+			return nil, res.Bundles, nil
+		}
+		text := yamldoc.Emit(plan.Doc)
+		next, model := snap.WithAPI(id, plan.Doc, string(text))
+		var before []string
+		if plan.Existing != nil {
+			before = plan.Existing.Bundles()
+			res.Replaced = true
+		} else {
+			res.Created = true
+		}
+		res.Bundles = model.Bundles()
+		return &change{id: id, next: next, model: model, text: text,
+			targets: snap.Bundles().Order(before, model.Bundles()), added: plan.Added}, nil, nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	res.Epoch, res.BundleHashes = out.epoch, out.hashes
+	if out.warnings != nil {
+		res.Warnings = out.warnings
 	}
 	return res, nil
 }
@@ -103,47 +121,110 @@ type DeleteResult struct {
 	Deleted   bool
 	Unchanged bool
 	// Fallback is "filesystem" when a seed remains, else nil.
-	Fallback *string
-	Bundles  []string // union of the bundle lists before and after
-	Warnings []string
-	Epoch    int64
+	Fallback     *string
+	Bundles      []string // union of the bundle lists before and after
+	Warnings     []string
+	Epoch        int64
+	BundleHashes []BundleHash // dry run only
 }
 
 // Delete removes the model's API document.
-func (s *Service) Delete(ctx context.Context, id string) (*DeleteResult, error) {
-	snap, err := s.begin()
-	if err != nil {
-		return nil, err
-	}
-	defer s.writeMu.Unlock()
-	old := snap.Exact(id)
-	if old == nil {
-		return nil, &ModelNotFoundError{ID: id}
-	}
+func (s *Service) Delete(ctx context.Context, id string, opts WriteOptions) (*DeleteResult, error) {
 	res := &DeleteResult{ModelID: id, Warnings: []string{}}
-	if old.HasSeed() {
-		fs := catalog.SourceFilesystem
-		res.Fallback = &fs
-	}
-	if !old.HasAPI() {
-		s.retryPending()
-		res.Unchanged, res.Bundles, res.Epoch = true, old.Bundles(), s.epoch.Load()
-		return res, nil
-	}
-	next, model := snap.WithoutAPI(id)
-	var after []string
-	if model != nil {
-		after = model.Bundles()
-	}
-	res.Deleted = true
-	res.Bundles = snap.Bundles().Order(old.Bundles(), after)
-	res.Epoch, res.Warnings, err = s.apply(ctx, change{
-		id: id, next: next, model: model, targets: res.Bundles, added: []string{}, deleted: true,
+	out, err := s.write(ctx, opts, func(snap *catalog.Snapshot) (*change, []string, error) {
+		old := snap.Exact(id)
+		if err := opts.Pre.check(id, old); err != nil {
+			return nil, nil, err
+		}
+		if old == nil {
+			return nil, nil, &ModelNotFoundError{ID: id}
+		}
+		if old.HasSeed() {
+			fs := catalog.SourceFilesystem
+			res.Fallback = &fs
+		}
+		if !old.HasAPI() {
+			res.Unchanged, res.Bundles = true, old.Bundles()
+			return nil, res.Bundles, nil
+		}
+		next, model := snap.WithoutAPI(id)
+		var after []string
+		if model != nil {
+			after = model.Bundles()
+		}
+		res.Deleted = true
+		res.Bundles = snap.Bundles().Order(old.Bundles(), after)
+		return &change{id: id, next: next, model: model, targets: res.Bundles, added: []string{}, deleted: true}, nil, nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	res.Epoch, res.BundleHashes = out.epoch, out.hashes
+	if out.warnings != nil {
+		res.Warnings = out.warnings
+	}
 	return res, nil
+}
+
+// planFunc validates a write against snap. It returns the change to make,
+// or nil and the bundles the unchanged model maps to when there is nothing
+// to do. It must not modify anything.
+type planFunc func(snap *catalog.Snapshot) (*change, []string, error)
+
+// writeOutcome is what the pipeline adds to a plan's result.
+type writeOutcome struct {
+	epoch    int64
+	warnings []string     // nil: none produced (dry run, no change)
+	hashes   []BundleHash // dry run only
+}
+
+// write runs plan under the write lock and applies its change, or, for a
+// dry run, against the last committed state without any effect.
+func (s *Service) write(ctx context.Context, opts WriteOptions, plan planFunc) (writeOutcome, error) {
+	if opts.DryRun {
+		return s.dryRun(plan)
+	}
+	snap, err := s.begin()
+	if err != nil {
+		return writeOutcome{}, err
+	}
+	defer s.writeMu.Unlock()
+	ch, _, err := plan(snap)
+	if err != nil {
+		return writeOutcome{}, err
+	}
+	if ch == nil {
+		// A retry of a write whose announcement failed announces it now.
+		s.retryPending()
+		return writeOutcome{epoch: s.epoch.Load()}, nil
+	}
+	epoch, warnings, err := s.apply(ctx, *ch)
+	if err != nil {
+		return writeOutcome{}, err
+	}
+	return writeOutcome{epoch: epoch, warnings: warnings}, nil
+}
+
+// dryRun evaluates plan on the committed state. It neither locks nor
+// consults the store or NATS, so it answers while either is down.
+func (s *Service) dryRun(plan planFunc) (writeOutcome, error) {
+	st := s.state()
+	if st.snap == nil {
+		return writeOutcome{}, RegistryUnavailableError{}
+	}
+	ch, bundles, err := plan(st.snap)
+	if err != nil {
+		return writeOutcome{}, err
+	}
+	after := st.snap
+	if ch != nil {
+		after, bundles = ch.next, ch.targets
+	}
+	hashes := make([]BundleHash, 0, len(bundles))
+	for _, b := range bundles {
+		hashes = append(hashes, BundleHash{Bundle: b, Hash: after.ExpectedWorkerHash(b)})
+	}
+	return writeOutcome{epoch: st.epoch, hashes: hashes}, nil
 }
 
 // retryPending re-sends earlier failed announcements; the caller holds
