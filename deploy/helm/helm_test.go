@@ -686,6 +686,10 @@ func checkCase(t *testing.T, r *rendered, v values) {
 		if e, ok := env["SIE_ADMIN_TOKEN"]; ok && e.ValueFrom != nil {
 			configSecretRef = e.ValueFrom.SecretKeyRef
 		}
+		wantServable := strconv.FormatBool(v.bool("config.requireServable"))
+		if got, _ := literal(t, env, "SIE_CONFIG_REQUIRE_SERVABLE"); got != wantServable {
+			t.Errorf("SIE_CONFIG_REQUIRE_SERVABLE=%q, want %s (config.requireServable)", got, wantServable)
+		}
 		// The root filesystem is read-only: a local store must live on the PVC
 		// (checked above); nothing else needs checking here.
 	}

@@ -32,6 +32,11 @@ func WorkerSchemaProblems(d *doc.Map) []string {
 // ParseWorkerModel applies the strict schema. It returns the full-form model,
 // or nil and the problems.
 func ParseWorkerModel(d *doc.Map) (*WorkerModel, []string) {
+	m, p := parseWorkerModel(d)
+	return m, p.strings()
+}
+
+func parseWorkerModel(d *doc.Map) (*WorkerModel, problemList) {
 	var p problemList
 	m := &WorkerModel{Form: WorkerFull}
 	p.extraKeys("", d, workerTopKeys)
@@ -40,13 +45,13 @@ func ParseWorkerModel(d *doc.Map) (*WorkerModel, []string) {
 	case !ok:
 		p.add("sie_id", "Field required")
 	case !isString(v):
-		p.add("sie_id", "Input should be a valid string")
+		p.typed("sie_id", msgString, v)
 	default:
 		m.ID = v.(string)
 	}
 	for _, k := range []string{"hf_id", "hf_revision", "weights_path"} {
 		if v, _ := d.Get(k); !workerOptString(v) {
-			p.add(k, "Input should be a valid string")
+			p.typed(k, msgString, v)
 		}
 	}
 	m.HFID, _ = d.Get("hf_id")
@@ -54,7 +59,7 @@ func ParseWorkerModel(d *doc.Map) (*WorkerModel, []string) {
 	if v, ok := d.Get("package_backed"); ok {
 		b, ok := workerBool(v)
 		if !ok {
-			p.add("package_backed", "Input should be a valid boolean")
+			p.typed("package_backed", msgBool, v)
 		}
 		packageBacked = b
 	}
@@ -63,7 +68,7 @@ func ParseWorkerModel(d *doc.Map) (*WorkerModel, []string) {
 	if v, ok := d.Get("max_sequence_length"); ok {
 		i, ok := workerOptInt(v)
 		if !ok {
-			p.add("max_sequence_length", "Input should be a valid integer")
+			p.typed("max_sequence_length", msgInt, v)
 		}
 		m.MaxSequenceLength = i
 	}
@@ -77,10 +82,11 @@ func ParseWorkerModel(d *doc.Map) (*WorkerModel, []string) {
 	weights, _ := d.Get("weights_path")
 	if packageBacked {
 		if m.HFID != nil || weights != nil || hfRev != nil {
-			p.add("", "package_backed models must not set hf_id, weights_path or hf_revision")
+			p.rule("", "package_backed models must not set hf_id, weights_path or hf_revision",
+				"'package_backed' is true but 'hf_id', 'weights_path' or 'hf_revision' is set")
 		}
 	} else if m.HFID == nil && weights == nil {
-		p.add("", "either hf_id or weights_path must be set")
+		p.rule("", "either hf_id or weights_path must be set", "neither 'hf_id' nor 'weights_path' is set")
 	}
 	if profilesOK {
 		p = append(p, workerProfileRules(m.Profiles)...)
@@ -93,14 +99,14 @@ func ParseWorkerModel(d *doc.Map) (*WorkerModel, []string) {
 
 // workerProfileRules are the model validators on profiles: a default profile,
 // one-level extends, and standalone profiles complete.
-func workerProfileRules(profiles []WorkerProfile) []string {
+func workerProfileRules(profiles []WorkerProfile) problemList {
 	var p problemList
 	byName := map[string]*WorkerProfile{}
 	for i := range profiles {
 		byName[profiles[i].Name] = &profiles[i]
 	}
 	if byName["default"] == nil {
-		p.add("profiles", "a 'default' profile is required")
+		p.rule("profiles", "a 'default' profile is required", "no 'default' profile under 'profiles'")
 	}
 	for _, prof := range profiles {
 		loc := "profiles." + prof.Name
@@ -108,14 +114,17 @@ func workerProfileRules(profiles []WorkerProfile) []string {
 			parent := byName[prof.Extends.(string)]
 			switch {
 			case parent == nil:
-				p.add(loc+".extends", fmt.Sprintf("extends unknown profile '%s'", prof.Extends))
+				p.rule(loc+".extends", fmt.Sprintf("extends unknown profile '%s'", prof.Extends),
+					fmt.Sprintf("profile '%s' extends '%s', which does not exist", prof.Name, prof.Extends))
 			case parent.Extends != nil:
-				p.add(loc+".extends", fmt.Sprintf("profile '%s' itself extends another profile", prof.Extends))
+				p.rule(loc+".extends", fmt.Sprintf("profile '%s' itself extends another profile", prof.Extends),
+					fmt.Sprintf("profile '%s' extends '%s', which itself extends another profile (only one level is allowed)", prof.Name, prof.Extends))
 			}
 			continue
 		}
 		if prof.AdapterPath == nil || prof.MaxBatchTokens == nil {
-			p.add(loc, "a profile without extends needs adapter_path and max_batch_tokens")
+			p.rule(loc, "a profile without extends needs adapter_path and max_batch_tokens",
+				fmt.Sprintf("profile '%s' has no 'extends' and no %s", prof.Name, missingStandalone(prof)))
 		}
 	}
 	return p
@@ -126,7 +135,7 @@ func parseWorkerInputs(p *problemList, d *doc.Map) []string {
 	if v, ok := d.Get("inputs"); ok {
 		in, ok := asMap(v)
 		if !ok {
-			p.add("inputs", "Input should be an object")
+			p.typed("inputs", msgObject, v)
 		} else {
 			p.extraKeys("inputs", in, workerInputKeys)
 			for _, k := range workerInputKeys {
@@ -136,7 +145,7 @@ func parseWorkerInputs(p *problemList, d *doc.Map) []string {
 				}
 				b, ok := workerBool(x)
 				if !ok {
-					p.add("inputs."+k, "Input should be a valid boolean")
+					p.typed("inputs."+k, msgBool, x)
 				}
 				enabled[k] = b
 			}
@@ -160,14 +169,14 @@ func parseWorkerTasks(p *problemList, d *doc.Map, m *WorkerModel) {
 	}
 	tasks, ok := asMap(v)
 	if !ok {
-		p.add("tasks", "Input should be an object")
+		p.typed("tasks", msgObject, v)
 		return
 	}
 	p.extraKeys("tasks", tasks, workerTaskKeys)
 	if ev, _ := tasks.Get("encode"); ev != nil {
 		enc, ok := asMap(ev)
 		if !ok {
-			p.add("tasks.encode", "Input should be an object")
+			p.typed("tasks.encode", msgObject, ev)
 		} else {
 			p.extraKeys("tasks.encode", enc, workerEncodeKeys)
 			for _, k := range workerEncodeKeys {
@@ -178,7 +187,7 @@ func parseWorkerTasks(p *problemList, d *doc.Map, m *WorkerModel) {
 				loc := "tasks.encode." + k
 				out, ok := asMap(ov)
 				if !ok {
-					p.add(loc, "Input should be an object")
+					p.typed(loc, msgObject, ov)
 					continue
 				}
 				p.extraKeys(loc, out, []string{"dim"})
@@ -188,7 +197,7 @@ func parseWorkerTasks(p *problemList, d *doc.Map, m *WorkerModel) {
 				case !present:
 					p.add(loc+".dim", "Field required")
 				case !ok:
-					p.add(loc+".dim", "Input should be a valid integer")
+					p.typed(loc+".dim", msgInt, dv)
 				default:
 					m.Outputs = append(m.Outputs, k)
 					m.Dims.Set(k, dim)
@@ -203,7 +212,7 @@ func parseWorkerTasks(p *problemList, d *doc.Map, m *WorkerModel) {
 		}
 		t, ok := asMap(tv)
 		if !ok {
-			p.add("tasks."+k, "Input should be an object")
+			p.typed("tasks."+k, msgObject, tv)
 			continue
 		}
 		p.extraKeys("tasks."+k, t, nil)
@@ -225,7 +234,7 @@ func parseWorkerProfiles(p *problemList, d *doc.Map, m *WorkerModel) bool {
 	}
 	profiles, ok := asMap(v)
 	if !ok {
-		p.add("profiles", "Input should be a valid dictionary")
+		p.typed("profiles", msgDict, v)
 		return false
 	}
 	before := len(*p)
@@ -243,31 +252,31 @@ func parseWorkerProfile(p *problemList, loc string, v any) (WorkerProfile, bool)
 	var out WorkerProfile
 	prof, ok := asMap(v)
 	if !ok {
-		p.add(loc, "Input should be an object")
+		p.typed(loc, msgObject, v)
 		return out, false
 	}
 	before := len(*p)
 	p.extraKeys(loc, prof, workerProfileKeys)
 	out.Extends, _ = prof.Get("extends")
 	if !workerOptString(out.Extends) {
-		p.add(loc+".extends", "Input should be a valid string")
+		p.typed(loc+".extends", msgString, out.Extends)
 	}
 	out.AdapterPath, _ = prof.Get("adapter_path")
 	if !workerOptString(out.AdapterPath) {
-		p.add(loc+".adapter_path", "Input should be a valid string")
+		p.typed(loc+".adapter_path", msgString, out.AdapterPath)
 	}
 	mbt, _ := prof.Get("max_batch_tokens")
 	if out.MaxBatchTokens, ok = workerOptInt(mbt); !ok {
-		p.add(loc+".max_batch_tokens", "Input should be a valid integer")
+		p.typed(loc+".max_batch_tokens", msgInt, mbt)
 	}
 	out.ComputePrecision, _ = prof.Get("compute_precision")
 	if !workerPrecision(out.ComputePrecision) {
-		p.add(loc+".compute_precision", "Input should be 'float16', 'bfloat16' or 'float32'")
+		p.typed(loc+".compute_precision", msgPrecision, out.ComputePrecision)
 	}
 	if ov, present := prof.Get("adapter_options"); present {
 		opts, ok := asMap(ov)
 		if !ok {
-			p.add(loc+".adapter_options", "Input should be an object")
+			p.typed(loc+".adapter_options", msgObject, ov)
 		} else {
 			p.extraKeys(loc+".adapter_options", opts, workerOptionKeys)
 			for _, k := range workerOptionKeys {
@@ -277,7 +286,7 @@ func parseWorkerProfile(p *problemList, loc string, v any) (WorkerProfile, bool)
 				}
 				half, ok := asMap(hv)
 				if !ok {
-					p.add(loc+".adapter_options."+k, "Input should be a valid dictionary")
+					p.typed(loc+".adapter_options."+k, msgDict, hv)
 					continue
 				}
 				if k == "loadtime" {
@@ -291,41 +300,17 @@ func parseWorkerProfile(p *problemList, loc string, v any) (WorkerProfile, bool)
 	if bv, _ := prof.Get("adaptive_batching"); bv != nil {
 		ab, ok := asMap(bv)
 		if !ok {
-			p.add(loc+".adaptive_batching", "Input should be an object")
+			p.typed(loc+".adaptive_batching", msgObject, bv)
 		} else {
 			p.extraKeys(loc+".adaptive_batching", ab, workerBatchingKey)
 			for _, k := range workerBatchingKey {
 				if fv, _ := ab.Get(k); !workerOptFloat(fv) {
-					p.add(loc+".adaptive_batching."+k, "Input should be a valid number")
+					p.typed(loc+".adaptive_batching."+k, msgNumber, fv)
 				}
 			}
 		}
 	}
 	return out, len(*p) == before
-}
-
-// problemList collects schema problems in document order.
-type problemList []string
-
-func (p *problemList) add(loc, msg string) {
-	if loc == "" {
-		*p = append(*p, msg)
-		return
-	}
-	*p = append(*p, loc+": "+msg)
-}
-
-// extraKeys reports every key of m outside allowed (extra="forbid").
-func (p *problemList) extraKeys(loc string, m *doc.Map, allowed []string) {
-	for _, e := range m.Entries() {
-		if !containsString(allowed, e.Key) {
-			k := e.Key
-			if loc != "" {
-				k = loc + "." + k
-			}
-			p.add(k, "Extra inputs are not permitted")
-		}
-	}
 }
 
 func containsString(list []string, s string) bool {

@@ -7,21 +7,32 @@ import "github.com/sieproject/sie/internal/doc"
 // when the stub fails too (the worker then ignores the document). modelID is
 // the payload's model_id, used when the document has no sie_id key.
 func BuildWorkerStub(raw *doc.Map, modelID string) *WorkerModel {
+	m, _ := buildWorkerStub(raw, modelID)
+	return m
+}
+
+// buildWorkerStub is BuildWorkerStub with the reasons a stub cannot be
+// built.
+func buildWorkerStub(raw *doc.Map, modelID string) (*WorkerModel, problemList) {
+	var p problemList
 	var id any = modelID
 	if v, ok := raw.Get("sie_id"); ok {
 		id = v // even null: the stub then fails on its type
 	}
 	idStr, ok := id.(string)
 	if !ok {
-		return nil
+		p.typed("sie_id", msgString, id)
+		return nil, p
 	}
 	pv, ok := raw.Get("profiles")
 	if !ok || !truthy(pv) {
-		return nil
+		p.rule("profiles", "profiles must be a non-empty mapping", "'profiles' is missing or empty")
+		return nil, p
 	}
 	profiles, ok := asMap(pv)
 	if !ok {
-		return nil
+		p.typed("profiles", msgDict, pv)
+		return nil, p
 	}
 	m := &WorkerModel{
 		ID:      idStr,
@@ -34,39 +45,49 @@ func BuildWorkerStub(raw *doc.Map, modelID string) *WorkerModel {
 	if v, ok := raw.Get("hf_id"); ok {
 		m.HFID = v
 	}
-	if !workerOptString(m.HFID) || m.HFID == nil {
+	switch {
+	case !workerOptString(m.HFID):
+		p.typed("hf_id", msgString, m.HFID)
+		return nil, p
+	case m.HFID == nil:
 		// null hf_id leaves neither hf_id nor weights_path set.
-		return nil
+		p.rule("hf_id", "either hf_id or weights_path must be set", "'hf_id' is null, so the stub has neither 'hf_id' nor 'weights_path'")
+		return nil, p
 	}
 	for _, e := range profiles.Entries() {
+		loc := "profiles." + e.Key
 		src, ok := asMap(e.Value)
 		if !ok {
-			return nil
+			p.typed(loc, msgObject, e.Value)
+			return nil, p
 		}
 		prof := WorkerProfile{Name: e.Key}
 		prof.AdapterPath, _ = src.Get("adapter_path")
 		prof.Extends, _ = src.Get("extends")
-		if !workerOptString(prof.AdapterPath) || !workerOptString(prof.Extends) {
-			return nil
+		if !workerOptString(prof.AdapterPath) {
+			p.typed(loc+".adapter_path", msgString, prof.AdapterPath)
+		}
+		if !workerOptString(prof.Extends) {
+			p.typed(loc+".extends", msgString, prof.Extends)
 		}
 		mbt, _ := src.Get("max_batch_tokens")
 		if prof.MaxBatchTokens, ok = workerOptInt(mbt); !ok {
-			return nil
+			p.typed(loc+".max_batch_tokens", msgInt, mbt)
+		}
+		if len(p) > 0 {
+			return nil, p
 		}
 		m.Profiles = append(m.Profiles, prof)
 	}
-	if len(workerProfileRules(m.Profiles)) > 0 {
-		return nil
+	if p = workerProfileRules(m.Profiles); len(p) > 0 {
+		return nil, p
 	}
-	return m
+	return m, nil
 }
 
 // WorkerViewOf returns the form a worker would hold d in after receiving it
 // by NATS: full when the strict schema accepts it, else the stub, else nil
 // (not held). The gateway uses it to predict workers (hashes.md §4.3).
 func WorkerViewOf(d *doc.Map, modelID string) *WorkerModel {
-	if m, problems := ParseWorkerModel(d); len(problems) == 0 {
-		return m
-	}
-	return BuildWorkerStub(d, modelID)
+	return ViewForWorkers(d, modelID).Model
 }

@@ -12,6 +12,9 @@ import (
 	"github.com/sieproject/sie/internal/controlplane"
 )
 
+// stubView is the E1 worker view of the test documents (no tasks).
+const stubView = `{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}`
+
 // dryRunTail is what a dry run adds after "epoch".
 func dryRunTail(hashes string) string {
 	return `,"bundle_config_hashes":` + hashes + `,"dry_run":true}`
@@ -54,7 +57,7 @@ func TestDryRunPostIsTheRealAnswerWithoutEffects(t *testing.T) {
 	before := e.trace(pub)
 	dry := e.do("POST", "/v1/configs/models?dry_run=true", newModel, "Idempotency-Key", "k1")
 	expectStatus(t, dry, 201)
-	if got := strings.Join(jsonKeys(t, dry.body), ","); got != "model_id,created_profiles,existing_profiles_skipped,warnings,routable_bundles_by_profile,router_id,epoch,bundle_config_hashes,dry_run" {
+	if got := strings.Join(jsonKeys(t, dry.body), ","); got != "model_id,created_profiles,existing_profiles_skipped,warnings,routable_bundles_by_profile,router_id,epoch,worker_view,bundle_config_hashes,dry_run" {
 		t.Fatalf("dry-run keys %s", got)
 	}
 	if !strings.Contains(dry.body, `"epoch":0,`) {
@@ -70,7 +73,7 @@ func TestDryRunPostIsTheRealAnswerWithoutEffects(t *testing.T) {
 	// did not touch the cache.
 	real := e.post(newModel, "Idempotency-Key", "k1")
 	expectStatus(t, real, 201)
-	if want := strings.Replace(realBodyOf(t, dry.body), `"epoch":0}`, `"epoch":1}`, 1); real.body != want {
+	if want := strings.Replace(realBodyOf(t, dry.body), `"epoch":0,`, `"epoch":1,`, 1); real.body != want {
 		t.Fatalf("real answer differs from the dry run's:\n real %s\n dry  %s", real.body, want)
 	}
 	// The predicted worker-side hash is the one workers report after the write.
@@ -80,7 +83,7 @@ func TestDryRunPostIsTheRealAnswerWithoutEffects(t *testing.T) {
 	}
 	// A dry run of the replay answers 200 and the current epoch.
 	expect(t, e.do("POST", "/v1/configs/models?dry_run=1", newModel), 200,
-		`{"model_id":"new/model","created_profiles":[],"existing_profiles_skipped":["default"],"warnings":[],"routable_bundles_by_profile":{},"router_id":"r","epoch":1`+dryRunTail(`{"default":"`+want+`"}`))
+		`{"model_id":"new/model","created_profiles":[],"existing_profiles_skipped":["default"],"warnings":[],"routable_bundles_by_profile":{},"router_id":"r","epoch":1,"worker_view":`+stubView+dryRunTail(`{"default":"`+want+`"}`))
 }
 
 func TestDryRunErrorsAreTheRealErrors(t *testing.T) {
@@ -117,7 +120,7 @@ func TestDryRunPutAndDelete(t *testing.T) {
 	replaced := strings.Replace(newModel, "bert_flash:B", "sglang:S", 1)
 	dry := e.do("PUT", "/v1/configs/models/new/model?dry_run=true", replaced)
 	expectStatus(t, dry, 200)
-	if !strings.HasPrefix(dry.body, `{"model_id":"new/model","created":false,"replaced":true,"unchanged":false,"affected_bundles":["sglang"],"warnings":[],"router_id":"r","epoch":1,"bundle_config_hashes":{"default":"","sglang":"`) {
+	if !strings.HasPrefix(dry.body, `{"model_id":"new/model","created":false,"replaced":true,"unchanged":false,"affected_bundles":["sglang"],"warnings":[],"router_id":"r","epoch":1,"worker_view":`+stubView+`,"bundle_config_hashes":{"default":"","sglang":"`) {
 		t.Fatalf("PUT dry run: %s", dry.body)
 	}
 	del := e.do("DELETE", "/v1/configs/models/new/model?dry_run=true", "")
@@ -127,7 +130,7 @@ func TestDryRunPutAndDelete(t *testing.T) {
 	}
 	// The real PUT gives the dry run's answer with the next epoch.
 	real := e.put("new/model", replaced)
-	if want := strings.Replace(realBodyOf(t, dry.body), `"epoch":1}`, `"epoch":2}`, 1); real.body != want {
+	if want := strings.Replace(realBodyOf(t, dry.body), `"epoch":1,`, `"epoch":2,`, 1); real.body != want {
 		t.Fatalf("real %s\nwant %s", real.body, want)
 	}
 }
@@ -247,4 +250,16 @@ func TestEpochLongPoll(t *testing.T) {
 	}
 	expectContains(t, e.get("/v1/configs/epoch?after=x"), 400, "invalid_parameter")
 	expectContains(t, e.get("/v1/configs/epoch?after=1&wait=forever"), 400, "invalid_parameter")
+}
+
+func TestDryRunRefusesUnservableLikeTheRealWrite(t *testing.T) {
+	strict := newEnv(t, options{store: true, requireServable: true})
+	dry := strict.do("POST", "/v1/configs/models?dry_run=true", newModel)
+	real := strict.post(newModel)
+	if dry.status != 422 || dry.body != real.body {
+		t.Fatalf("dry %d %s, real %d %s", dry.status, dry.body, real.status, real.body)
+	}
+	if strict.epoch() != 0 || strict.storeHas("models/new__model.yaml") {
+		t.Fatal("refused writes left a trace")
+	}
 }

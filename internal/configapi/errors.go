@@ -66,6 +66,7 @@ func toHTTP(err error) *httpError {
 		pl  *controlplane.PayloadTooLargeError
 		nf  *controlplane.ModelNotFoundError
 		pf  *controlplane.PreconditionFailedError
+		us  *controlplane.UnservableError
 		reg controlplane.RegistryUnavailableError
 	)
 	switch {
@@ -96,10 +97,22 @@ func toHTTP(err error) *httpError {
 			doc.Entry{Key: "model_id", Value: pf.ModelID},
 			doc.Entry{Key: "current_etag", Value: current},
 			msg(pf.Error())).(*httpError)
+	case errors.As(err, &us):
+		return unservableError(us).(*httpError)
 	case errors.As(err, &reg):
 		return errRegistry.(*httpError)
 	}
 	return errInternal.(*httpError)
+}
+
+// unservableError is the 422 of SIE_CONFIG_REQUIRE_SERVABLE: one details
+// entry per reason of the worker view.
+func unservableError(us *controlplane.UnservableError) error {
+	details := make([]any, 0, len(us.Reasons))
+	for _, r := range us.Reasons {
+		details = append(details, doc.NewMap(doc.Entry{Key: "message", Value: "Workers cannot serve this document: " + r}))
+	}
+	return codedError(http.StatusUnprocessableEntity, "validation_error", doc.Entry{Key: "details", Value: details})
 }
 
 func conflictError(ce *catalog.ConflictError) error {

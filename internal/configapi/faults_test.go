@@ -101,7 +101,7 @@ func TestPublishPartialFailure(t *testing.T) {
 	}
 	e := newEnv(t, options{bundles: withExtra(), store: true, pub: pub, routerID: "r"})
 	r := e.post(threeBundles)
-	expectContains(t, r, 201, `"warnings":[`+jsonString(warnPartial)+`]`, `"epoch":1}`)
+	expectContains(t, r, 201, `"warnings":[`+jsonString(warnPartial)+`]`, `"epoch":1,"worker_view":`)
 	if pub.attemptCount() != 5 {
 		t.Fatalf("%d publish attempts, want 5", pub.attemptCount())
 	}
@@ -155,7 +155,7 @@ func TestPublishDisconnectedAfterGate(t *testing.T) {
 		return nil
 	}
 	e := newEnv(t, options{store: true, failWrites: drop, pub: pub, routerID: "r"})
-	expect(t, e.post(docNE), 201, `{"model_id":"n/e","created_profiles":["default"],"existing_profiles_skipped":[],"warnings":["`+warnFailed+`"],"routable_bundles_by_profile":{"default":["default"]},"router_id":"r","epoch":1}`)
+	expect(t, e.post(docNE), 201, `{"model_id":"n/e","created_profiles":["default"],"existing_profiles_skipped":[],"warnings":["`+warnFailed+`"],"routable_bundles_by_profile":{"default":["default"]},"router_id":"r","epoch":1,"worker_view":{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}}`)
 	if publishes(e, "failure") != 1 || len(pub.messages()) != 0 {
 		t.Fatal("expected a counted failure and nothing delivered")
 	}
@@ -199,7 +199,7 @@ func TestStoreEpochWriteFailure(t *testing.T) {
 		t.Fatal("store write metrics")
 	}
 	failing.Store(false)
-	expectContains(t, e.post(docNE), 201, `"epoch":1}`)
+	expectContains(t, e.post(docNE), 201, `"epoch":1,"worker_view":`)
 }
 
 // TestStoreModelWriteFailureRollsBack covers §3 B8: the document write

@@ -133,6 +133,7 @@ func (s *Server) postModel(w http.ResponseWriter, r *http.Request, _ string) err
 			doc.Entry{Key: "routable_bundles_by_profile", Value: routable},
 			doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
 			doc.Entry{Key: "epoch", Value: res.Epoch},
+			workerViewEntry(res.View),
 		), wr.opts, res.BundleHashes), id, nil
 	})
 }
@@ -166,6 +167,7 @@ func (s *Server) putModel(w http.ResponseWriter, r *http.Request, pathID string)
 			doc.Entry{Key: "warnings", Value: res.Warnings},
 			doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
 			doc.Entry{Key: "epoch", Value: res.Epoch},
+			workerViewEntry(res.View),
 		), wr.opts, res.BundleHashes), id, nil
 	})
 }
@@ -183,7 +185,7 @@ func (s *Server) deleteModel(w http.ResponseWriter, r *http.Request, pathID stri
 		if res.Fallback != nil {
 			fallback = *res.Fallback
 		}
-		return http.StatusOK, withDryRun(doc.NewMap(
+		body := doc.NewMap(
 			doc.Entry{Key: "model_id", Value: res.ModelID},
 			doc.Entry{Key: "deleted", Value: res.Deleted},
 			doc.Entry{Key: "unchanged", Value: res.Unchanged},
@@ -192,8 +194,21 @@ func (s *Server) deleteModel(w http.ResponseWriter, r *http.Request, pathID stri
 			doc.Entry{Key: "warnings", Value: res.Warnings},
 			doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
 			doc.Entry{Key: "epoch", Value: res.Epoch},
-		), wr.opts, res.BundleHashes), pathID, nil
+		)
+		if res.View != nil { // a removed model has no worker view
+			body.Set(workerViewEntry(res.View).Key, workerViewEntry(res.View).Value)
+		}
+		return http.StatusOK, withDryRun(body, wr.opts, res.BundleHashes), pathID, nil
 	})
+}
+
+// workerViewEntry is the "worker_view" key of a write answer (extensions
+// E1): {"form", "reasons"}.
+func workerViewEntry(v *catalog.WorkerView) doc.Entry {
+	return doc.Entry{Key: "worker_view", Value: doc.NewMap(
+		doc.Entry{Key: "form", Value: v.Form},
+		doc.Entry{Key: "reasons", Value: v.Reasons},
+	)}
 }
 
 // auditWrite emits the one audit line of an executed write.

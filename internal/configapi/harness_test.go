@@ -54,6 +54,8 @@ type options struct {
 	noRegistry bool // the registry failed to load
 	restore    bool
 	storeFiles map[string]string // files written under {store}/models before startup
+	// requireServable is SIE_CONFIG_REQUIRE_SERVABLE.
+	requireServable bool
 }
 
 // env is a running instance.
@@ -96,7 +98,8 @@ func newEnv(t testing.TB, o options) *env {
 	}
 	reg := prometheus.NewRegistry()
 	metrics := controlplane.NewMetrics(reg)
-	cfg := controlplane.Config{Snapshot: snap, Pub: o.pub, RouterID: o.routerID, Metrics: metrics, Log: log}
+	cfg := controlplane.Config{Snapshot: snap, Pub: o.pub, RouterID: o.routerID, Metrics: metrics, Log: log,
+		RequireServable: o.requireServable}
 	if o.store {
 		e.storeDir = filepath.Join(dir, "store")
 		writeDir(t, filepath.Join(e.storeDir, "models"), o.storeFiles)

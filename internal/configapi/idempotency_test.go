@@ -48,7 +48,7 @@ func TestB5WaiterReexecutesAfterFailedOwner(t *testing.T) {
 	waitFor(t, "the duplicate to wait on the owner", func() bool { return e.api.IdempotencyWaiters("K") > 0 })
 	close(release)
 	expectContains(t, <-owner, 503, `"error":"store_unavailable"`)
-	expect(t, <-waiter, 201, `{"model_id":"n/e","created_profiles":["default"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"default":["default"]},"router_id":"standalone","epoch":1}`)
+	expect(t, <-waiter, 201, `{"model_id":"n/e","created_profiles":["default"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"default":["default"]},"router_id":"standalone","epoch":1,"worker_view":{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}}`)
 	// The waiter's success is now the cached outcome.
 	expectContains(t, e.post(docNE, hdr...), 201, `"created_profiles":["default"]`)
 	if e.epoch() != 1 {

@@ -16,8 +16,8 @@ const (
 	hashDefault       = "4ec6fcefdf0fb2069fab586375e1b82d469a300b290172dfe82467d86eeac819" // bh01
 	hashDefaultSGLang = "8b6e6c0d0aff9ce9d9fa0bda6645ee7c4a1e1d00a6f06d0dd0a4bf218451d648" // bh02
 
-	created201 = `{"model_id":"new/model","created_profiles":["default"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"default":["default"]},"router_id":"standalone","epoch":1}`
-	replay200  = `{"model_id":"new/model","created_profiles":[],"existing_profiles_skipped":["default"],"warnings":[],"routable_bundles_by_profile":{},"router_id":"standalone","epoch":1}`
+	created201 = `{"model_id":"new/model","created_profiles":["default"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"default":["default"]},"router_id":"standalone","epoch":1,"worker_view":{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}}`
+	replay200  = `{"model_id":"new/model","created_profiles":[],"existing_profiles_skipped":["default"],"warnings":[],"routable_bundles_by_profile":{},"router_id":"standalone","epoch":1,"worker_view":{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}}`
 
 	errRegistry = `{"detail":{"error":"registry_unavailable","message":"ModelRegistry failed to initialize (e.g. bad bundle/model YAML). See /readyz and config service logs; fix the on-disk state and restart."}}`
 	errMismatch = `{"detail":{"error":"idempotency_mismatch","message":"Idempotency-Key reused with different payload."}}`
@@ -149,7 +149,7 @@ func TestConfigAPIEdgeCases(t *testing.T) {
 	t.Run("16_post_model_with_multiple_profiles", func(t *testing.T) {
 		e := newEnv(t, options{})
 		body := "sie_id: multi/model\nprofiles:\n  default:\n    adapter_path: sie_server.adapters.bert_flash:B\n  custom:\n    adapter_path: sie_server.adapters.bert_flash:C\n"
-		expect(t, e.post(body), 201, `{"model_id":"multi/model","created_profiles":["default","custom"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"default":["default"],"custom":["default"]},"router_id":"standalone","epoch":1}`)
+		expect(t, e.post(body), 201, `{"model_id":"multi/model","created_profiles":["default","custom"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"default":["default"],"custom":["default"]},"router_id":"standalone","epoch":1,"worker_view":{"form":"ignored","reasons":["profile 'default' has no 'extends' and no 'max_batch_tokens': workers cannot build even a stub, so they do not hold this model at all","profile 'custom' has no 'extends' and no 'max_batch_tokens': workers cannot build even a stub, so they do not hold this model at all","no 'tasks' mapping: once held, workers would still keep only a stub without outputs"]}}`)
 	})
 	t.Run("17_post_empty_body_returns_400", func(t *testing.T) {
 		e := newEnv(t, options{})
@@ -191,7 +191,7 @@ func TestNATSPublishFailureStillPersists(t *testing.T) {
 	pub := newFakePub()
 	pub.fail = func(string) error { return errTest }
 	e := newEnv(t, options{store: true, pub: pub, routerID: "sie-config-0"})
-	expect(t, e.post(newModel), 201, `{"model_id":"new/model","created_profiles":["default"],"existing_profiles_skipped":[],"warnings":["nats_publish_failed: Config persisted but NATS notification failed. Workers may not be updated."],"routable_bundles_by_profile":{"default":["default"]},"router_id":"sie-config-0","epoch":1}`)
+	expect(t, e.post(newModel), 201, `{"model_id":"new/model","created_profiles":["default"],"existing_profiles_skipped":[],"warnings":["nats_publish_failed: Config persisted but NATS notification failed. Workers may not be updated."],"routable_bundles_by_profile":{"default":["default"]},"router_id":"sie-config-0","epoch":1,"worker_view":{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}}`)
 	if !e.storeHas("models/new__model.yaml") || e.storeFile("epoch") != "1" {
 		t.Fatal("model not persisted")
 	}
@@ -371,7 +371,7 @@ func TestWritePathOrdering(t *testing.T) {
 		e := newEnv(t, options{store: true})
 		for i := 1; i <= 5; i++ {
 			r := e.post(strings.Replace(newModel, "new/model", "seq/m"+string(rune('0'+i)), 1))
-			expectContains(t, r, 201, `"epoch":`+string(rune('0'+i))+`}`)
+			expectContains(t, r, 201, `"epoch":`+string(rune('0'+i))+`,`)
 		}
 		if e.epoch() != 5 || e.storeFile("epoch") != "5" {
 			t.Fatal("epoch is not 5")
@@ -442,7 +442,7 @@ func TestRejectUnroutableModels(t *testing.T) {
 		e := newEnv(t, options{store: true})
 		expectStatus(t, e.post(newModel), 201)
 		expect(t, e.post("sie_id: new/model\nprofiles:\n  fast:\n    extends: default\n"), 201,
-			`{"model_id":"new/model","created_profiles":["fast"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"fast":["default"]},"router_id":"standalone","epoch":2}`)
+			`{"model_id":"new/model","created_profiles":["fast"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"fast":["default"]},"router_id":"standalone","epoch":2,"worker_view":{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}}`)
 	})
 }
 

@@ -45,7 +45,7 @@ func TestWorkedExample(t *testing.T) {
 	expect(t, e.post(newModel+"    revision: main\n"), 409,
 		`{"detail":{"error":"content_conflict","model_id":"new/model","conflicting_profiles":["default"],"message":"Profile(s) ['default'] exist with different content. Config API is append-only."}}`)
 	expect(t, e.post("sie_id: new/model\nprofiles:\n"+sgProfile), 201,
-		`{"model_id":"new/model","created_profiles":["sg"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"sg":["default","sglang"]},"router_id":"standalone","epoch":2}`)
+		`{"model_id":"new/model","created_profiles":["sg"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"sg":["default","sglang"]},"router_id":"standalone","epoch":2,"worker_view":{"form":"ignored","reasons":["profile 'sg' has no 'extends' and no 'max_batch_tokens': workers cannot build even a stub, so they do not hold this model at all","no 'tasks' mapping: once held, workers would still keep only a stub without outputs"]}}`)
 	expect(t, e.post("sie_id: x/y\nprofiles:\n  a:\n    adapter_path: foo.bar:X\n  b:\n    adapter_path: abc:Y\n"), 422,
 		`{"detail":{"error":"validation_error","details":[{"message":"Adapter(s) not in any known bundle: abc, foo.bar"}]}}`)
 	expect(t, e.post("sie_id: ../etc\nprofiles:\n  a:\n    adapter_path: sie_server.adapters.bert_flash:B\n"), 400,
@@ -61,13 +61,13 @@ func TestWorkedExample(t *testing.T) {
 func TestEpochWithoutStore(t *testing.T) {
 	pub := newFakePub()
 	e := newEnv(t, options{pub: pub, routerID: "sie-config-0"})
-	expect(t, e.post(docNE), 201, `{"model_id":"n/e","created_profiles":["default"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"default":["default"]},"router_id":"sie-config-0","epoch":1}`)
+	expect(t, e.post(docNE), 201, `{"model_id":"n/e","created_profiles":["default"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"default":["default"]},"router_id":"sie-config-0","epoch":1,"worker_view":{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}}`)
 	expectMessages(t, pub.messages(), pair("default", payloadNE)...)
-	expect(t, e.post(docNE), 200, `{"model_id":"n/e","created_profiles":[],"existing_profiles_skipped":["default"],"warnings":[],"routable_bundles_by_profile":{},"router_id":"sie-config-0","epoch":1}`)
+	expect(t, e.post(docNE), 200, `{"model_id":"n/e","created_profiles":[],"existing_profiles_skipped":["default"],"warnings":[],"routable_bundles_by_profile":{},"router_id":"sie-config-0","epoch":1,"worker_view":{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}}`)
 	if len(pub.messages()) != 2 {
 		t.Fatal("a replay published")
 	}
-	expectContains(t, e.post(strings.Replace(docNE, "n/e", "n/f", 1)), 201, `"epoch":2}`)
+	expectContains(t, e.post(strings.Replace(docNE, "n/e", "n/f", 1)), 201, `"epoch":2,`)
 	expect(t, e.get("/v1/configs/epoch"), 200, epochBody(2, hashDefault))
 	expectContains(t, e.get("/v1/configs/export"), 200, `{"snapshot_version":1,"epoch":2,`)
 	if e.epoch() != 2 || !strings.Contains(pub.messages()[2].data, `"epoch":2,`) {
@@ -178,12 +178,12 @@ func TestPUT(t *testing.T) {
 	pub := newFakePub()
 	e := newEnv(t, options{bundles: withSGLang(), store: true, pub: pub, routerID: "sie-config-0"})
 	both := docNE + sgProfile
-	expect(t, e.put("n/e", both), 201, `{"model_id":"n/e","created":true,"replaced":false,"unchanged":false,"affected_bundles":["default","sglang"],"warnings":[],"router_id":"sie-config-0","epoch":1}`)
+	expect(t, e.put("n/e", both), 201, `{"model_id":"n/e","created":true,"replaced":false,"unchanged":false,"affected_bundles":["default","sglang"],"warnings":[],"router_id":"sie-config-0","epoch":1,"worker_view":{"form":"ignored","reasons":["profile 'sg' has no 'extends' and no 'max_batch_tokens': workers cannot build even a stub, so they do not hold this model at all","no 'tasks' mapping: once held, workers would still keep only a stub without outputs"]}}`)
 	msgs := pub.messages()
 	if len(msgs) != 4 || !strings.Contains(msgs[0].data, `"profiles_added":["default","sg"]`) {
 		t.Fatalf("create publishes: %v", msgs)
 	}
-	expect(t, e.put("n/e", docNE), 200, `{"model_id":"n/e","created":false,"replaced":true,"unchanged":false,"affected_bundles":["default"],"warnings":[],"router_id":"sie-config-0","epoch":2}`)
+	expect(t, e.put("n/e", docNE), 200, `{"model_id":"n/e","created":false,"replaced":true,"unchanged":false,"affected_bundles":["default"],"warnings":[],"router_id":"sie-config-0","epoch":2,"worker_view":{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}}`)
 	replaced := strings.Replace(strings.Replace(payloadNE, `"epoch":1`, `"epoch":2`, 1), `"profiles_added":["default"]`, `"profiles_added":[]`, 1)
 	// sglang lost its only model: its hash is "" now; the payload still goes there.
 	sgPayload := strings.Replace(strings.Replace(replaced, `"bundle_id":"default"`, `"bundle_id":"sglang"`, 1),
@@ -195,14 +195,14 @@ func TestPUT(t *testing.T) {
 	}
 	// Unchanged by value (key order and 1 vs 1.0 do not matter).
 	reordered := "profiles:\n  default:\n    max_batch_tokens: 1.0\n    adapter_path: sie_server.adapters.bert_flash:B\nsie_id: n/e\n"
-	expect(t, e.put("n/e", reordered), 200, `{"model_id":"n/e","created":false,"replaced":false,"unchanged":true,"affected_bundles":["default"],"warnings":[],"router_id":"sie-config-0","epoch":2}`)
+	expect(t, e.put("n/e", reordered), 200, `{"model_id":"n/e","created":false,"replaced":false,"unchanged":true,"affected_bundles":["default"],"warnings":[],"router_id":"sie-config-0","epoch":2,"worker_view":{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}}`)
 	if len(pub.messages()) != 8 || e.epoch() != 2 {
 		t.Fatal("an unchanged PUT published or bumped the epoch")
 	}
 	expect(t, e.put("n/e", strings.Replace(docNE, "sie_id: n/e", "sie_id: a/b", 1)), 422,
 		`{"detail":{"error":"validation_error","details":[{"message":"sie_id 'a/b' does not match the model id in the path 'n/e'"}]}}`)
 	// Append-only rules do not apply; routability does (rule 7a).
-	expectContains(t, e.put("n/e", strings.Replace(docNE, "max_batch_tokens: 1", "max_batch_tokens: 2", 1)), 200, `"replaced":true`, `"epoch":3}`)
+	expectContains(t, e.put("n/e", strings.Replace(docNE, "max_batch_tokens: 1", "max_batch_tokens: 2", 1)), 200, `"replaced":true`, `"epoch":3,`)
 	expectContains(t, e.put("n/e", "sie_id: n/e\nprofiles:\n  x:\n    extends: default\n"), 422, "does not resolve to any known bundle")
 	expect(t, e.put("n/e", ""), 400, errNotMap)
 	expect(t, e.put("n/e", "profiles: {}\n"), 422, errNoSieID)
@@ -214,9 +214,9 @@ func TestPUTShadowsSeedAndDELETERevealsIt(t *testing.T) {
 	pub := newFakePub()
 	e := newEnv(t, options{models: seedOnly(), store: true, pub: pub, routerID: "r"})
 	doc := "sie_id: test/model\nprofiles:\n  other:\n    adapter_path: sie_server.adapters.bert_flash:O\n"
-	expectContains(t, e.put("test/model", doc), 200, `"replaced":true`, `"epoch":1}`)
+	expectContains(t, e.put("test/model", doc), 200, `"replaced":true`, `"epoch":1,`)
 	expect(t, e.get("/v1/configs/models/test/model"), 200, doc)
-	expect(t, e.del("test/model"), 200, `{"model_id":"test/model","deleted":true,"unchanged":false,"fallback":"filesystem","affected_bundles":["default"],"warnings":[],"router_id":"r","epoch":2}`)
+	expect(t, e.del("test/model"), 200, `{"model_id":"test/model","deleted":true,"unchanged":false,"fallback":"filesystem","affected_bundles":["default"],"warnings":[],"router_id":"r","epoch":2,"worker_view":{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}}`)
 	expect(t, e.get("/v1/configs/models/test/model"), 200, seedTestModel)
 	if e.storeHas("models/test__model.yaml") {
 		t.Fatal("store file not deleted")
@@ -228,7 +228,7 @@ func TestPUTShadowsSeedAndDELETERevealsIt(t *testing.T) {
 		t.Fatalf("revert payload\n got %s\nwant %s", last, want)
 	}
 	// Seed only now: a second DELETE changes nothing.
-	expect(t, e.del("test/model"), 200, `{"model_id":"test/model","deleted":false,"unchanged":true,"fallback":"filesystem","affected_bundles":["default"],"warnings":[],"router_id":"r","epoch":2}`)
+	expect(t, e.del("test/model"), 200, `{"model_id":"test/model","deleted":false,"unchanged":true,"fallback":"filesystem","affected_bundles":["default"],"warnings":[],"router_id":"r","epoch":2,"worker_view":{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}}`)
 	if len(pub.messages()) != 4 {
 		t.Fatal("a no-op DELETE published")
 	}
@@ -307,7 +307,7 @@ func TestAppendToUnroutableSeed(t *testing.T) {
 		validation("Appending profile(s) ['fast'] to model 'orphan/m' does not affect any bundle. Ensure at least one new profile has an `adapter_path` that a known bundle owns."))
 	expect(t, e.post(orphan), 422, validation("Adapter(s) not in any known bundle: missing.mod"))
 	expect(t, e.post("sie_id: orphan/m\nprofiles:\n  ok:\n    adapter_path: sie_server.adapters.bert_flash:B\n"), 201,
-		`{"model_id":"orphan/m","created_profiles":["ok"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"ok":["default"]},"router_id":"standalone","epoch":1}`)
+		`{"model_id":"orphan/m","created_profiles":["ok"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"ok":["default"]},"router_id":"standalone","epoch":1,"worker_view":{"form":"ignored","reasons":["profile 'default' has no 'extends' and no 'max_batch_tokens': workers cannot build even a stub, so they do not hold this model at all","profile 'ok' has no 'extends' and no 'max_batch_tokens': workers cannot build even a stub, so they do not hold this model at all","no 'tasks' mapping: once held, workers would still keep only a stub without outputs"]}}`)
 	expectContains(t, e.resolve(`{"model":"orphan/m"}`), 200, `"profiles":["default","ok"]`)
 }
 
@@ -316,7 +316,7 @@ func TestAppendToUnroutableSeed(t *testing.T) {
 func TestPUTOnSeedUnchanged(t *testing.T) {
 	e := newEnv(t, options{models: seedOnly(), store: true})
 	expect(t, e.put("test/model", "sie_id: test/model\nprofiles: {default: {max_batch_tokens: 8192.0, adapter_path: 'sie_server.adapters.bert_flash:B'}}\n"), 200,
-		`{"model_id":"test/model","created":false,"replaced":false,"unchanged":true,"affected_bundles":["default"],"warnings":[],"router_id":"standalone","epoch":0}`)
+		`{"model_id":"test/model","created":false,"replaced":false,"unchanged":true,"affected_bundles":["default"],"warnings":[],"router_id":"standalone","epoch":0,"worker_view":{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}}`)
 	if e.storeHas("models/test__model.yaml") {
 		t.Fatal("unchanged PUT wrote a file")
 	}
@@ -341,11 +341,11 @@ func TestDELETERevertAcrossBundles(t *testing.T) {
 	pub := newFakePub()
 	e := newEnv(t, options{bundles: withSGLang(), models: seedOnly(), pub: pub, routerID: "r"})
 	expectContains(t, e.put("test/model", "sie_id: test/model\nprofiles:\n  sg:\n    adapter_path: sie_server.adapters.sglang:S\n"), 200,
-		`"affected_bundles":["sglang"]`, `"epoch":1}`)
+		`"affected_bundles":["sglang"]`, `"epoch":1,`)
 	if n := len(pub.messages()); n != 4 { // old default ∪ new sglang
 		t.Fatalf("%d PUT publishes", n)
 	}
-	expect(t, e.del("test/model"), 200, `{"model_id":"test/model","deleted":true,"unchanged":false,"fallback":"filesystem","affected_bundles":["default","sglang"],"warnings":[],"router_id":"r","epoch":2}`)
+	expect(t, e.del("test/model"), 200, `{"model_id":"test/model","deleted":true,"unchanged":false,"fallback":"filesystem","affected_bundles":["default","sglang"],"warnings":[],"router_id":"r","epoch":2,"worker_view":{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}}`)
 	msgs := pub.messages()[4:]
 	if len(msgs) != 4 || msgs[0].subject != "sie.config.models.default" || msgs[2].subject != "sie.config.models.sglang" {
 		t.Fatalf("DELETE publishes %v", msgs)

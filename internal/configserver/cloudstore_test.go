@@ -119,10 +119,10 @@ func TestCloudStoreRestartRestoreAndOutage(t *testing.T) {
 			fake := mk(t)
 			bundles, models := catalogDirs(t)
 			srv := startConfig(t, fake.url, bundles, models)
-			if code, body := call(t, "POST", srv.URL()+"/v1/configs/models", newBody); code != 201 || !strings.HasSuffix(body, `"epoch":1}`) {
+			if code, body := call(t, "POST", srv.URL()+"/v1/configs/models", newBody); code != 201 || !strings.Contains(body, `"epoch":1,"worker_view"`) {
 				t.Fatalf("POST new: %d %s", code, body)
 			}
-			if code, body := call(t, "POST", srv.URL()+"/v1/configs/models", appendBody); code != 201 || !strings.HasSuffix(body, `"epoch":2}`) {
+			if code, body := call(t, "POST", srv.URL()+"/v1/configs/models", appendBody); code != 201 || !strings.Contains(body, `"epoch":2,"worker_view"`) {
 				t.Fatalf("POST append: %d %s", code, body)
 			}
 
@@ -152,7 +152,7 @@ func TestCloudStoreRestartRestoreAndOutage(t *testing.T) {
 			if _, body := call(t, "GET", srv.URL()+"/v1/configs/models", ""); !strings.Contains(body, `{"model_id":"seed/model","profiles":["default","fast"],"source":"api"}`) {
 				t.Fatalf("restored seed append lost profiles: %s", body)
 			}
-			if code, body := call(t, "POST", srv.URL()+"/v1/configs/models", strings.Replace(newBody, "org/new", "org/third", 1)); code != 201 || !strings.HasSuffix(body, `"epoch":3}`) {
+			if code, body := call(t, "POST", srv.URL()+"/v1/configs/models", strings.Replace(newBody, "org/new", "org/third", 1)); code != 201 || !strings.Contains(body, `"epoch":3,"worker_view"`) {
 				t.Fatalf("POST after restart: %d %s", code, body)
 			}
 		})
@@ -186,7 +186,7 @@ func TestCloudStoreDownAtStartup(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if code, body := call(t, "POST", srv.URL()+"/v1/configs/models", newBody); code != 201 || !strings.HasSuffix(body, `"epoch":1}`) {
+	if code, body := call(t, "POST", srv.URL()+"/v1/configs/models", newBody); code != 201 || !strings.Contains(body, `"epoch":1,"worker_view"`) {
 		t.Fatalf("POST after recovery: %d %s", code, body)
 	}
 }

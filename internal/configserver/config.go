@@ -27,6 +27,9 @@ type Config struct {
 	NATSURL    string // "" = standalone
 	Auth       configapi.Auth
 	RouterID   string
+	// RequireServable refuses POST and PUT documents workers cannot serve
+	// (SIE_CONFIG_REQUIRE_SERVABLE; extensions E1).
+	RequireServable bool
 
 	LogLevel  slog.Level
 	JSONLogs  bool
@@ -78,6 +81,9 @@ func FromEnv(env Getenv) (Config, error) {
 	}
 	if cfg.JSONLogs, err = logging.ParseBool(get("SIE_LOG_JSON")); err != nil {
 		return cfg, fmt.Errorf("SIE_LOG_JSON: %w", err)
+	}
+	if cfg.RequireServable, err = logging.ParseBool(get("SIE_CONFIG_REQUIRE_SERVABLE")); err != nil {
+		return cfg, fmt.Errorf("SIE_CONFIG_REQUIRE_SERVABLE: %w", err)
 	}
 	return cfg, nil
 }

@@ -71,7 +71,7 @@ func TestNATSDeltas(t *testing.T) {
 	onlyAll := subscribe(t, ns.ClientURL(), "sie.config.models._all")
 
 	// The example payload of §9.2, byte for byte, on both subjects.
-	wantContains(t, in.postModel(neYAML), 201, `"router_id":"sie-config-0"`, `"epoch":1}`)
+	wantContains(t, in.postModel(neYAML), 201, `"router_id":"sie-config-0"`, `"epoch":1,`)
 	if got := expectPair(t, all, "default"); got != payloadNE {
 		t.Fatalf("payload\n got %s\nwant %s", got, payloadNE)
 	}
@@ -155,7 +155,7 @@ func TestNATSMaxPayload(t *testing.T) {
 		t.Fatal("a refused write left a trace")
 	}
 	// Nothing was published: the next delta is the next write's.
-	wantContains(t, in.postModel(neYAML), 201, `"epoch":1}`)
+	wantContains(t, in.postModel(neYAML), 201, `"epoch":1,`)
 	if got := all.next(); !strings.Contains(got.data, `"model_id":"n/e"`) {
 		t.Fatalf("first delta %s", got.data)
 	}
@@ -200,7 +200,7 @@ func TestNATSStartupInBackground(t *testing.T) {
 	if d := time.Since(natsUp); d > 5*time.Second {
 		t.Fatalf("writes succeeded %v after NATS came up (retry every 2 s)", d)
 	}
-	wantContains(t, r, 201, `"router_id":"sie-config-0"`, `"epoch":1}`)
+	wantContains(t, r, 201, `"router_id":"sie-config-0"`, `"epoch":1,`)
 	if m := all.next(); !strings.Contains(m.data, `"model_id":"n/e"`) {
 		t.Fatalf("delta %s", m.data)
 	}
@@ -221,7 +221,7 @@ func TestNATSStartupInBackground(t *testing.T) {
 		r = in.postModel(strings.Replace(neYAML, "n/e", "n/f", 1))
 		return r.status == 201
 	})
-	wantContains(t, r, 201, `"epoch":2}`)
+	wantContains(t, r, 201, `"epoch":2,`)
 	if m := all2.next(); !strings.Contains(m.data, `"epoch":2,`) {
 		t.Fatalf("delta %s", m.data)
 	}
@@ -292,14 +292,14 @@ func TestNATSAsyncErrorDoesNotCrash(t *testing.T) {
 	waitConnected(t, in)
 	all := subscribe(t, "nats://sub:p@"+addr, "sie.config.models.>")
 	two := "sie_id: b/m\nprofiles:\n  default:\n    adapter_path: sie_server.adapters.bert_flash:B\n  sg:\n    adapter_path: sie_server.adapters.sglang:S\n"
-	wantContains(t, in.postModel(two), 201, `"epoch":1}`)
+	wantContains(t, in.postModel(two), 201, `"epoch":1,`)
 	expectPair(t, all, "default")
 	// The denied sglang publish is dropped by the server; its _all copy
 	// still arrives.
 	if m := all.next(); m.subject != "sie.config.models._all" || !strings.Contains(m.data, `"bundle_id":"sglang"`) {
 		t.Fatalf("got %s %s", m.subject, m.data)
 	}
-	wantContains(t, in.postModel(neYAML), 201, `"epoch":2}`)
+	wantContains(t, in.postModel(neYAML), 201, `"epoch":2,`)
 	expectPair(t, all, "default")
 	if !in.Service().NATSConnected() {
 		t.Fatal("an async error disconnected sie-config")

@@ -29,9 +29,9 @@ func TestRestartWithRestore(t *testing.T) {
 	cfg.StoreURL, cfg.Restore = l.store, true
 
 	in := boot(t, cfg)
-	wantContains(t, in.postModel(neYAML), 201, `"epoch":1}`)
-	wantContains(t, in.postModel("sie_id: test/model\nprofiles:\n  fast:\n    adapter_path: sie_server.adapters.bert_flash:F\n"), 201, `"epoch":2}`)
-	wantContains(t, in.do("PUT", "/v1/configs/models/p/q", "sie_id: p/q\nprofiles:\n  d:\n    adapter_path: sie_server.adapters.bert_flash:Q\n"), 201, `"epoch":3}`)
+	wantContains(t, in.postModel(neYAML), 201, `"epoch":1,`)
+	wantContains(t, in.postModel("sie_id: test/model\nprofiles:\n  fast:\n    adapter_path: sie_server.adapters.bert_flash:F\n"), 201, `"epoch":2,`)
+	wantContains(t, in.do("PUT", "/v1/configs/models/p/q", "sie_id: p/q\nprofiles:\n  d:\n    adapter_path: sie_server.adapters.bert_flash:Q\n"), 201, `"epoch":3,`)
 	wantContains(t, in.do("DELETE", "/v1/configs/models/p/q", ""), 200, `"epoch":4}`)
 	merged := "sie_id: test/model\nprofiles:\n  default:\n    adapter_path: sie_server.adapters.bert_flash:B\n    max_batch_tokens: 8192\n  fast:\n    adapter_path: sie_server.adapters.bert_flash:F\n"
 	before := struct{ list, seed, ne, export, epoch string }{
@@ -81,7 +81,7 @@ func TestRestartWithRestore(t *testing.T) {
 	}
 	// The restored document is the complete document; a later write
 	// continues from epoch 4.
-	wantContains(t, again.postModel("sie_id: test/model\nprofiles:\n  more:\n    extends: fast\n"), 201, `"epoch":5}`)
+	wantContains(t, again.postModel("sie_id: test/model\nprofiles:\n  more:\n    extends: fast\n"), 201, `"epoch":5,`)
 	want(t, again.get("/v1/configs/models/test/model"), 200, merged+"  more:\n    extends: fast\n")
 }
 
@@ -92,8 +92,8 @@ func TestRestartWithoutRestore(t *testing.T) {
 	cfg := l.config()
 	cfg.StoreURL, cfg.Restore = l.store, true
 	in := boot(t, cfg)
-	wantContains(t, in.postModel(neYAML), 201, `"epoch":1}`)
-	wantContains(t, in.postModel("sie_id: test/model\nprofiles:\n  fast:\n    extends: default\n"), 201, `"epoch":2}`)
+	wantContains(t, in.postModel(neYAML), 201, `"epoch":1,`)
+	wantContains(t, in.postModel("sie_id: test/model\nprofiles:\n  fast:\n    extends: default\n"), 201, `"epoch":2,`)
 	in.stop()
 
 	cfg.Restore = false
@@ -103,7 +103,7 @@ func TestRestartWithoutRestore(t *testing.T) {
 	want(t, again.get("/v1/configs/models/test/model"), 200, seedYAML)
 	want(t, again.get("/v1/configs/models"), 200, `{"models":[{"model_id":"test/model","profiles":["default"],"source":"filesystem"}]}`)
 	other := "sie_id: n/e\nprofiles:\n  other:\n    adapter_path: sie_server.adapters.bert_flash:O\n"
-	wantContains(t, again.postModel(other), 201, `"created_profiles":["other"]`, `"epoch":3}`)
+	wantContains(t, again.postModel(other), 201, `"created_profiles":["other"]`, `"epoch":3,`)
 	if got := fileText(t, filepath.Join(l.store, "models", "n__e.yaml")); got != other {
 		t.Fatalf("file not overwritten:\n%s", got)
 	}
@@ -114,7 +114,7 @@ func TestRestartWithoutRestore(t *testing.T) {
 func TestRestartWithoutStore(t *testing.T) {
 	l := newLayout(t, nil, nil)
 	in := boot(t, l.config())
-	wantContains(t, in.postModel(neYAML), 201, `"epoch":1}`)
+	wantContains(t, in.postModel(neYAML), 201, `"epoch":1,`)
 	want(t, in.get("/v1/configs/models/n/e"), 200, neYAML)
 	in.stop()
 	again := boot(t, l.config())

@@ -95,7 +95,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		s.nats = conn
 	}
 
-	svcCfg := controlplane.Config{Snapshot: snap, RouterID: cfg.RouterID, Metrics: metrics, Log: log}
+	svcCfg := controlplane.Config{Snapshot: snap, RouterID: cfg.RouterID, RequireServable: cfg.RequireServable, Metrics: metrics, Log: log}
 	if st != nil {
 		svcCfg.Store = st
 	}
@@ -130,7 +130,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.http = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	s.http.RegisterOnShutdown(endLongPolls) // long-polls answer at once on shutdown
 	go func() { s.served <- s.http.Serve(ln) }()
-	log.Info("sie-config listening", "addr", ln.Addr().String(), "store", describe(st), "nats", cfg.NATSURL, "router_id", s.svc.RouterID())
+	log.Info("sie-config listening", "addr", ln.Addr().String(), "store", describe(st), "nats", cfg.NATSURL, "router_id", s.svc.RouterID(),
+		"require_servable", cfg.RequireServable)
 	return s, nil
 }
 

@@ -35,3 +35,15 @@ type RegistryUnavailableError struct{}
 func (RegistryUnavailableError) Error() string {
 	return "ModelRegistry failed to initialize (e.g. bad bundle/model YAML). See /readyz and config service logs; fix the on-disk state and restart."
 }
+
+// UnservableError refuses a POST or PUT whose document workers could not
+// serve (form stub or ignored) while servable documents are required
+// (SIE_CONFIG_REQUIRE_SERVABLE; HTTP 422). The write left no trace.
+type UnservableError struct {
+	Form    string
+	Reasons []string
+}
+
+func (e *UnservableError) Error() string {
+	return "Workers cannot serve this document (" + e.Form + ")"
+}

@@ -33,6 +33,9 @@ type AppendResult struct {
 	Bundles  []string // post-write bundle list
 	Warnings []string
 	Epoch    int64
+	// View is what workers hold of the model's complete document after the
+	// write (extensions E1); never nil.
+	View *catalog.WorkerView
 	// BundleHashes is set for a dry run only, in bundle order.
 	BundleHashes []BundleHash
 }
@@ -48,7 +51,18 @@ func (s *Service) Append(ctx context.Context, id string, body *doc.Map, opts Wri
 		}
 		res.Created, res.Skipped, res.Bundles = plan.Created, plan.Skipped, plan.Bundles
 		if len(plan.Created) == 0 {
+			// Nothing is created: the view is the one of the current document.
+			current := body
+			if m := snap.Exact(id); m != nil {
+				current = m.Effective()
+			}
+			if res.View, err = s.workerView(id, current); err != nil {
+				return nil, nil, err
+			}
 			return nil, plan.Bundles, nil
+		}
+		if res.View, err = s.workerView(id, plan.Doc); err != nil {
+			return nil, nil, err
 		}
 		text := yamldoc.Emit(plan.Doc)
 		next, model := snap.WithAPI(id, plan.Doc, string(text))
@@ -67,13 +81,16 @@ func (s *Service) Append(ctx context.Context, id string, body *doc.Map, opts Wri
 
 // ReplaceResult is the outcome of a PUT.
 type ReplaceResult struct {
-	ModelID      string
-	Created      bool
-	Replaced     bool
-	Unchanged    bool
-	Bundles      []string
-	Warnings     []string
-	Epoch        int64
+	ModelID   string
+	Created   bool
+	Replaced  bool
+	Unchanged bool
+	Bundles   []string
+	Warnings  []string
+	Epoch     int64
+	// View is what workers hold of the model's document after the write
+	// (extensions E1); never nil.
+	View         *catalog.WorkerView
 	BundleHashes []BundleHash // dry run only
 }
 
@@ -86,6 +103,9 @@ func (s *Service) Replace(ctx context.Context, id string, body *doc.Map, opts Wr
 		}
 		plan, err := catalog.PlanReplace(snap, id, body)
 		if err != nil {
+			return nil, nil, err
+		}
+		if res.View, err = s.workerView(id, plan.Doc); err != nil {
 			return nil, nil, err
 		}
 		if plan.Unchanged {
@@ -121,10 +141,13 @@ type DeleteResult struct {
 	Deleted   bool
 	Unchanged bool
 	// Fallback is "filesystem" when a seed remains, else nil.
-	Fallback     *string
-	Bundles      []string // union of the bundle lists before and after
-	Warnings     []string
-	Epoch        int64
+	Fallback *string
+	Bundles  []string // union of the bundle lists before and after
+	Warnings []string
+	Epoch    int64
+	// View is what workers hold of the document left after the DELETE (the
+	// seed); nil when the model is removed.
+	View         *catalog.WorkerView
 	BundleHashes []BundleHash // dry run only
 }
 
@@ -144,6 +167,7 @@ func (s *Service) Delete(ctx context.Context, id string, opts WriteOptions) (*De
 			res.Fallback = &fs
 		}
 		if !old.HasAPI() {
+			res.View = viewOf(id, old.Effective())
 			res.Unchanged, res.Bundles = true, old.Bundles()
 			return nil, res.Bundles, nil
 		}
@@ -151,6 +175,7 @@ func (s *Service) Delete(ctx context.Context, id string, opts WriteOptions) (*De
 		var after []string
 		if model != nil {
 			after = model.Bundles()
+			res.View = viewOf(id, model.Effective())
 		}
 		res.Deleted = true
 		res.Bundles = snap.Bundles().Order(old.Bundles(), after)
@@ -225,6 +250,22 @@ func (s *Service) dryRun(plan planFunc) (writeOutcome, error) {
 		hashes = append(hashes, BundleHash{Bundle: b, Hash: after.ExpectedWorkerHash(b)})
 	}
 	return writeOutcome{epoch: st.epoch, hashes: hashes}, nil
+}
+
+// viewOf runs the workers' apply rules on the document published for id.
+func viewOf(id string, d *doc.Map) *catalog.WorkerView {
+	v := catalog.ViewForWorkers(d, id)
+	return &v
+}
+
+// workerView is viewOf for a POST or PUT, refused with UnservableError when
+// servable documents are required and workers could not serve this one.
+func (s *Service) workerView(id string, d *doc.Map) (*catalog.WorkerView, error) {
+	v := viewOf(id, d)
+	if s.requireServable && !v.Servable() {
+		return nil, &UnservableError{Form: v.Form, Reasons: v.Reasons}
+	}
+	return v, nil
 }
 
 // retryPending re-sends earlier failed announcements; the caller holds

@@ -54,8 +54,10 @@ type Service struct {
 	// pendingCount mirrors len(pending) for lock-free checks.
 	pendingCount atomic.Int64
 	routerID     string
-	metrics      *Metrics
-	log          *slog.Logger
+	// requireServable refuses POST and PUT documents workers cannot serve.
+	requireServable bool
+	metrics         *Metrics
+	log             *slog.Logger
 }
 
 // Config wires a Service.
@@ -65,13 +67,17 @@ type Config struct {
 	Store    Store
 	Pub      Publisher
 	RouterID string // publisher id; reported as "standalone" when Pub is nil
-	Metrics  *Metrics
-	Log      *slog.Logger
+	// RequireServable refuses POST and PUT documents whose worker view is
+	// stub or ignored (SIE_CONFIG_REQUIRE_SERVABLE).
+	RequireServable bool
+	Metrics         *Metrics
+	Log             *slog.Logger
 }
 
 // New returns a service over an initial snapshot.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, pub: cfg.Pub, routerID: cfg.RouterID, metrics: cfg.Metrics, log: cfg.Log}
+	s := &Service{store: cfg.Store, pub: cfg.Pub, routerID: cfg.RouterID, requireServable: cfg.RequireServable,
+		metrics: cfg.Metrics, log: cfg.Log}
 	if s.pub == nil {
 		s.routerID = "standalone"
 	}
