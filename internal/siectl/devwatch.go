@@ -58,6 +58,7 @@ func (cl *devCluster) watch(ctx context.Context, o *options, out io.Writer) (sto
 // deltaLine holds the payload keys the watcher prints.
 type deltaLine struct {
 	Epoch         int64    `json:"epoch"`
+	BundleID      string   `json:"bundle_id"`
 	ModelID       string   `json:"model_id"`
 	ProfilesAdded []string `json:"profiles_added"`
 	Affected      []string `json:"affected_bundles"`
@@ -82,7 +83,11 @@ func (w *devWatcher) onDelta(ctx context.Context, data []byte) {
 	case len(d.ProfilesAdded) > 0:
 		what = "updated, profiles added: " + strings.Join(d.ProfilesAdded, ",")
 	}
-	fmt.Fprintf(w.out, "write  epoch %d  %s %s  (bundles %s)\n", d.Epoch, d.ModelID, what, list(d.Affected))
+	bundles := d.Affected
+	if len(bundles) == 0 && d.BundleID != "" {
+		bundles = []string{d.BundleID} // a removed model maps to no bundle any more
+	}
+	fmt.Fprintf(w.out, "write  epoch %d  %s %s  (bundles %s)\n", d.Epoch, d.ModelID, what, list(bundles))
 	if cancel := w.trackers[d.ModelID]; cancel != nil {
 		cancel()
 	}
