@@ -104,10 +104,10 @@ func TestJSONAndYAMLOutputsAreOneSchema(t *testing.T) {
 	stub := writeFile(t, t.TempDir(), "stub.yaml", "sie_id: org/stub\nprofiles:\n  default:\n    adapter_path: sie_server.adapters.bert_flash:X\n")
 
 	commands := []struct {
-		args  []string
-		ours  bool // siectl's own schema (not an API answer): keys must be snake_case
-		code  int
-		drop  string // a top-level key whose value changes between calls
+		args []string
+		ours bool // siectl's own schema (not an API answer): keys must be snake_case
+		code int
+		drop string // a top-level key whose value changes between calls
 	}{
 		{args: []string{"get", "models"}},
 		{args: []string{"get", "bundles"}},
