@@ -61,6 +61,7 @@ func New(cfg Config) *Server {
 		{template: "/healthz", exact: "/healthz", methods: map[string]handlerFunc{"GET": s.healthz}},
 		{template: "/readyz", exact: "/readyz", methods: map[string]handlerFunc{"GET": s.readyz}},
 		{template: "/metrics", exact: "/metrics", methods: map[string]handlerFunc{"GET": s.metricsHandler}},
+		{template: "/openapi.json", exact: "/openapi.json", methods: map[string]handlerFunc{"GET": s.openAPI}},
 		{template: "/v1/configs/models", exact: "/v1/configs/models", methods: map[string]handlerFunc{"GET": s.listModels, "POST": s.postModel}, allow: "GET, POST"},
 		{template: "/v1/configs/models/{model_id:path}", prefix: "/v1/configs/models/", methods: map[string]handlerFunc{"GET": s.getModel, "PUT": s.putModel, "DELETE": s.deleteModel}, allow: "GET, PUT, DELETE"},
 		{template: "/v1/configs/resolve", exact: "/v1/configs/resolve", methods: map[string]handlerFunc{"POST": s.resolve}, allow: "POST"},
