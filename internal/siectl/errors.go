@@ -53,8 +53,14 @@ func serverError(r response) error {
 }
 
 // parseAPIError reads the envelope; an unknown body yields its first line
-// of text (never a JSON dump).
+// of text (never a JSON dump). The message is kept on one line.
 func parseAPIError(status int, body []byte) *APIError {
+	e := readAPIError(status, body)
+	e.Message = strings.Join(strings.Fields(e.Message), " ")
+	return e
+}
+
+func readAPIError(status int, body []byte) *APIError {
 	e := &APIError{Status: status, Body: body}
 	var env struct {
 		Detail  json.RawMessage `json:"detail"`
