@@ -70,7 +70,7 @@ func devCommand(o *options) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&d.catalogDir, "catalog", "", "catalog directory with bundles/ and models/ (default: the built-in sample)")
-	f.StringVar(&d.dataDir, "data-dir", "", "sie-config's store directory (default: a new temporary directory)")
+	f.StringVar(&d.dataDir, "data-dir", "", "data directory; sie-config's store is DATA_DIR/store (default: a new temporary directory, kept after Ctrl-C)")
 	f.IntVar(&d.configPort, "config-port", 8081, "sie-config port")
 	f.IntVar(&d.gatewayPort, "gateway-port", 8080, "first gateway port")
 	f.IntVar(&d.gateways, "gateways", 1, "number of gateway replicas (consecutive ports)")
