@@ -245,6 +245,12 @@ func TestDiffExitCodes(t *testing.T) {
 	mustContain(t, mustRun(t, env, 0, "diff", "-f", dir), "No differences")
 	writeFile(t, dir, "m.yaml", strings.Replace(exampleModel("org/m"), "8192", "4096", 1))
 	mustContain(t, mustRun(t, env, 1, "diff", "-f", dir), "org/m: differs  ~profiles default", "-    max_batch_tokens: 8192", "+    max_batch_tokens: 4096")
+	// --prune also reports API models the directory lacks.
+	mustRun(t, env, 0, "apply", "-f", writeFile(t, t.TempDir(), "other.yaml", exampleModel("org/other")))
+	mustRun(t, env, 1, "diff", "-f", dir) // org/m still differs
+	writeFile(t, dir, "m.yaml", exampleModel("org/m"))
+	mustContain(t, mustRun(t, env, 0, "diff", "-f", dir), "No differences")
+	mustContain(t, mustRun(t, env, 1, "diff", "-f", dir, "--prune"), "org/other: only on sie-config (apply --prune deletes it)", "-sie_id: org/other")
 	writeFile(t, dir, "broken.yaml", "a: [\n")
 	mustRun(t, env, 2, "diff", "-f", dir)
 	mustRun(t, map[string]string{"SIE_CONFIG_URL": "http://" + closedAddr(t)}, 2, "diff", "-f", filepath.Join(dir, "m.yaml"))
