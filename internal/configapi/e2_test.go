@@ -138,14 +138,20 @@ func TestDryRunPutAndDelete(t *testing.T) {
 func TestDryRunWhileNATSAndStoreAreDown(t *testing.T) {
 	pub := newFakePub()
 	pub.connected.Store(false)
-	e := newEnv(t, options{store: true, pub: pub, routerID: "r"})
+	failing := func(op, name string) error { return errTest } // every store write fails
+	e := newEnv(t, options{store: true, failWrites: failing, pub: pub, routerID: "r"})
 	expect(t, e.post(newModel), 503, errNATS)
 	expectStatus(t, e.do("POST", "/v1/configs/models?dry_run=true", newModel), 201)
-	e.svc.Block(errTest) // the store became unreachable
+	pub.connected.Store(true)
+	expectContains(t, e.post(newModel), 503, "store_unavailable")
 	expectStatus(t, e.do("POST", "/v1/configs/models?dry_run=true", newModel), 201)
 	if e.epoch() != 0 || e.storeHas("models/new__model.yaml") || pub.attemptCount() != 0 {
 		t.Fatal("a dry run left a trace")
 	}
+	// A store that could not be read at startup leaves the API layer
+	// unknown: a dry run cannot predict anything and says so, like a write.
+	e.svc.Block(errTest)
+	expectContains(t, e.do("POST", "/v1/configs/models?dry_run=true", newModel), 503, "store_unavailable")
 }
 
 func TestETagAndPreconditions(t *testing.T) {

@@ -231,8 +231,13 @@ func (s *Service) write(ctx context.Context, opts WriteOptions, plan planFunc) (
 }
 
 // dryRun evaluates plan on the committed state. It neither locks nor
-// consults the store or NATS, so it answers while either is down.
+// consults the store or NATS, so it answers while either is down. Only a
+// store that could not be read at startup stops it: the API layer is then
+// unknown, and an answer would describe the wrong state.
 func (s *Service) dryRun(plan planFunc) (writeOutcome, error) {
+	if e := s.unavailable.Load(); e != nil {
+		return writeOutcome{}, e
+	}
 	st := s.state()
 	if st.snap == nil {
 		return writeOutcome{}, RegistryUnavailableError{}
