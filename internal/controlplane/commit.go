@@ -6,8 +6,8 @@ import (
 	"github.com/sieproject/sie/internal/catalog"
 )
 
-// committedState is the registry and the epoch of one commit, read together.
-type committedState struct {
+// commitView is the registry and the epoch of one commit, read together.
+type commitView struct {
 	snap  *catalog.Snapshot // nil: registry absent
 	epoch int64
 }
@@ -19,14 +19,24 @@ func (s *Service) commit(snap *catalog.Snapshot, epoch int64) {
 		s.snap.Store(snap)
 	}
 	s.epoch.Store(epoch)
-	s.committed.Store(&committedState{snap: s.snap.Load(), epoch: epoch})
+	s.view.Store(&commitView{snap: s.snap.Load(), epoch: epoch})
 	s.refreshGauges(snap)
+	s.notifyCommit()
+}
+
+// committedView returns the last committed registry and epoch, consistent
+// with each other, without locking.
+func (s *Service) committedView() (*catalog.Snapshot, int64) {
+	v := s.view.Load()
+	return v.snap, v.epoch
+}
+
+// notifyCommit wakes every WaitEpoch; call it after each change of the
+// visible epoch.
+func (s *Service) notifyCommit() {
 	next := make(chan struct{})
 	close(*s.changed.Swap(&next))
 }
-
-// state returns the last committed registry and epoch without locking.
-func (s *Service) state() committedState { return *s.committed.Load() }
 
 // WaitEpoch blocks until the epoch is greater than after or ctx ends, and
 // returns the epoch then. It does not poll: every commit wakes it.
@@ -37,13 +47,13 @@ func (s *Service) WaitEpoch(ctx context.Context, after int64) int64 {
 		// Load the channel before the epoch: a commit after the check closes
 		// exactly this channel.
 		ch := *s.changed.Load()
-		if e := s.epoch.Load(); e > after {
+		if e := s.Epoch(); e > after {
 			return e
 		}
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return s.epoch.Load()
+			return s.Epoch()
 		}
 	}
 }

@@ -238,15 +238,15 @@ func (s *Service) dryRun(plan planFunc) (writeOutcome, error) {
 	if e := s.unavailable.Load(); e != nil {
 		return writeOutcome{}, e
 	}
-	st := s.state()
-	if st.snap == nil {
+	snap, epoch := s.committedView()
+	if snap == nil {
 		return writeOutcome{}, RegistryUnavailableError{}
 	}
-	ch, bundles, err := plan(st.snap)
+	ch, bundles, err := plan(snap)
 	if err != nil {
 		return writeOutcome{}, err
 	}
-	after := st.snap
+	after := snap
 	if ch != nil {
 		after, bundles = ch.next, ch.targets
 	}
@@ -254,7 +254,7 @@ func (s *Service) dryRun(plan planFunc) (writeOutcome, error) {
 	for _, b := range bundles {
 		hashes = append(hashes, BundleHash{Bundle: b, Hash: after.ExpectedWorkerHash(b)})
 	}
-	return writeOutcome{epoch: st.epoch, hashes: hashes}, nil
+	return writeOutcome{epoch: epoch, hashes: hashes}, nil
 }
 
 // viewOf runs the workers' apply rules on the document published for id.

@@ -37,11 +37,11 @@ type Service struct {
 
 	snap  atomic.Pointer[catalog.Snapshot] // nil: registry absent
 	epoch atomic.Int64
-	// committed holds snap and epoch as one value, for readers that need
-	// both without taking writeMu (dry runs); changed is closed and
-	// replaced on every commit (epoch long-polls). Both are set by commit.
-	committed atomic.Pointer[committedState]
-	changed   atomic.Pointer[chan struct{}]
+	// view holds snap and epoch as one value, for readers that need both
+	// without taking writeMu (dry runs); changed is closed and replaced on
+	// every commit (epoch long-polls). Both are set by commit.
+	view    atomic.Pointer[commitView]
+	changed atomic.Pointer[chan struct{}]
 	// epochWaiters counts blocked long-polls (tests wait for them).
 	epochWaiters atomic.Int64
 	// unavailable, when set, refuses every write: the store could not be
