@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -191,7 +192,7 @@ func TestConfigModelEntryExcluded(t *testing.T) {
 func TestConfigAdapterOptionsFalsy(t *testing.T) {
 	opts := doc.NewMap(
 		doc.Entry{Key: "a", Value: nil}, doc.Entry{Key: "b", Value: false}, doc.Entry{Key: "c", Value: int64(0)},
-		doc.Entry{Key: "d", Value: -0.0}, doc.Entry{Key: "e", Value: ""}, doc.Entry{Key: "f", Value: []any{}},
+		doc.Entry{Key: "d", Value: math.Copysign(0, -1)}, doc.Entry{Key: "e", Value: ""}, doc.Entry{Key: "f", Value: []any{}},
 		doc.Entry{Key: "g", Value: doc.NewMap()},
 	)
 	if !allFalsy(opts) {

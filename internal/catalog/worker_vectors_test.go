@@ -111,6 +111,7 @@ func TestWorkerBundleHashVectors(t *testing.T) {
 					if !mapsTo(mustParse(t, d.ModelConfig), adapters) {
 						continue
 					}
+					//lint:ignore S1016 the vector's delta and Delta only happen to have the same fields
 					w.Apply(Delta{ModelID: d.ModelID, Epoch: d.Epoch, ModelConfig: d.ModelConfig})
 				}
 				if want.Canonical != nil {

@@ -19,10 +19,7 @@ func TestExitCodes(t *testing.T) {
 		return root
 	}
 	for args, want := range map[string]int{"ok": 0, "bad-env": 2, "fail": 1, "nope": 2, "ok --bogus": 2, "ok extra": 2} {
-		var a []string
-		for _, f := range splitSpace(args) {
-			a = append(a, f)
-		}
+		a := splitSpace(args)
 		if got := Run(mk(), a, io.Discard); got != want {
 			t.Errorf("%q: exit %d, want %d", args, got, want)
 		}

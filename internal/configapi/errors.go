@@ -65,6 +65,7 @@ func toHTTP(err error) *httpError {
 		se  *controlplane.StoreError
 		pl  *controlplane.PayloadTooLargeError
 		nf  *controlplane.ModelNotFoundError
+		pf  *controlplane.PreconditionFailedError
 		us  *controlplane.UnservableError
 		reg controlplane.RegistryUnavailableError
 	)
@@ -87,6 +88,15 @@ func toHTTP(err error) *httpError {
 		return codedError(http.StatusRequestEntityTooLarge, "payload_too_large", msg(pl.Error())).(*httpError)
 	case errors.As(err, &nf):
 		return modelNotFound(nf.ID).(*httpError)
+	case errors.As(err, &pf):
+		var current any
+		if pf.CurrentETag != nil {
+			current = *pf.CurrentETag
+		}
+		return codedError(http.StatusPreconditionFailed, "precondition_failed",
+			doc.Entry{Key: "model_id", Value: pf.ModelID},
+			doc.Entry{Key: "current_etag", Value: current},
+			msg(pf.Error())).(*httpError)
 	case errors.As(err, &us):
 		return unservableError(us).(*httpError)
 	case errors.As(err, &reg):

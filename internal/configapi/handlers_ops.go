@@ -3,6 +3,7 @@ package configapi
 import (
 	"net/http"
 
+	"github.com/sieproject/sie/api"
 	"github.com/sieproject/sie/internal/doc"
 )
 
@@ -26,5 +27,12 @@ func (s *Server) readyz(w http.ResponseWriter, _ *http.Request, _ string) error 
 
 func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request, _ string) error {
 	s.prom.ServeHTTP(w, r)
+	return nil
+}
+
+// openAPI serves the OpenAPI 3.1 document of this API (no auth: it holds
+// no data).
+func (s *Server) openAPI(w http.ResponseWriter, _ *http.Request, _ string) error {
+	writeBody(w, http.StatusOK, contentJSON, api.ConfigOpenAPI)
 	return nil
 }

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
 	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/controlplane"
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
@@ -58,7 +60,14 @@ func (s *Server) getModel(w http.ResponseWriter, r *http.Request, id string) err
 	if m == nil {
 		return modelNotFound(id)
 	}
-	writeBody(w, http.StatusOK, contentYAML, []byte(m.Text()))
+	text := m.Text()
+	etag := controlplane.ETag(text)
+	w.Header().Set("ETag", etag)
+	if noneMatch(r, etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	writeBody(w, http.StatusOK, contentYAML, []byte(text))
 	return nil
 }
 
@@ -113,6 +122,13 @@ func (s *Server) epoch(w http.ResponseWriter, r *http.Request, _ string) error {
 	if err := s.auth.CheckRead(bearer(r)); err != nil {
 		return err
 	}
+	after, wait, err := longPollParams(r)
+	if err != nil {
+		return err
+	}
+	if after != nil && wait > 0 {
+		s.waitEpoch(r.Context(), *after, wait)
+	}
 	hash := ""
 	if snap := s.svc.Snapshot(); snap != nil {
 		hash = snap.Bundles().Hash()
@@ -132,6 +148,12 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, _ string) error 
 		return err
 	}
 	ex := s.svc.Export()
+	etag := `"e` + strconv.FormatInt(ex.Epoch, 10) + `"`
+	w.Header().Set("ETag", etag)
+	if noneMatch(r, etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
 	models := make([]any, 0, ex.Snapshot.Len())
 	for _, m := range ex.Snapshot.Models() {
 		models = append(models, doc.NewMap(

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sieproject/sie/internal/canonjson"
 	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/controlplane"
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/idempotency"
 )
@@ -21,22 +22,30 @@ type writeRequest struct {
 	token  string
 	body   []byte
 	ticket *idempotency.Ticket // nil without an Idempotency-Key
+	opts   controlplane.WriteOptions
 }
 
 // executeFunc runs the write and returns the status and response body.
 type executeFunc func(ctx context.Context, wr *writeRequest) (int, *doc.Map, string, error)
 
 // handleWrite runs the shared prelude of POST/PUT/DELETE (sie-config.md
-// §3.6 steps 1–5), then exec, then caches, audits and replies.
+// §3.6 steps 1–5), then exec, then caches, audits and replies. A dry run
+// skips the NATS gate and the idempotency cache: it changes nothing, so
+// there is nothing to distribute or to replay.
 func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request, event string, exec executeFunc) error {
 	wr := &writeRequest{start: time.Now(), token: bearer(r)}
 	if err := s.auth.CheckWrite(wr.token); err != nil {
 		return err
 	}
+	opts, err := writeOptions(r)
+	if err != nil {
+		return err
+	}
+	wr.opts = opts
 	if _, err := s.registry(); err != nil {
 		return err
 	}
-	if s.svc.NATSConfigured() && !s.svc.NATSConnected() {
+	if !opts.DryRun && s.svc.NATSConfigured() && !s.svc.NATSConnected() {
 		return errNATSUnavailable
 	}
 	body, err := readBody(r)
@@ -44,7 +53,7 @@ func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request, event strin
 		return err
 	}
 	wr.body = body
-	if key := r.Header.Get("Idempotency-Key"); key != "" {
+	if key := r.Header.Get("Idempotency-Key"); key != "" && !opts.DryRun {
 		fp := idempotency.FingerprintOf(r.Method, r.URL.Path, body)
 		d, err := s.idem.Acquire(r.Context(), key, fp)
 		if err != nil {
@@ -104,7 +113,7 @@ func (s *Server) postModel(w http.ResponseWriter, r *http.Request, _ string) err
 		if err != nil {
 			return 0, nil, "", err
 		}
-		res, err := s.svc.Append(ctx, id, body)
+		res, err := s.svc.Append(ctx, id, body, wr.opts)
 		if err != nil {
 			return 0, nil, "", err
 		}
@@ -116,7 +125,7 @@ func (s *Server) postModel(w http.ResponseWriter, r *http.Request, _ string) err
 		if len(res.Created) > 0 {
 			status = http.StatusCreated
 		}
-		return status, doc.NewMap(
+		return status, withDryRun(doc.NewMap(
 			doc.Entry{Key: "model_id", Value: res.ModelID},
 			doc.Entry{Key: "created_profiles", Value: res.Created},
 			doc.Entry{Key: "existing_profiles_skipped", Value: res.Skipped},
@@ -125,7 +134,7 @@ func (s *Server) postModel(w http.ResponseWriter, r *http.Request, _ string) err
 			doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
 			doc.Entry{Key: "epoch", Value: res.Epoch},
 			workerViewEntry(res.View),
-		), id, nil
+		), wr.opts, res.BundleHashes), id, nil
 	})
 }
 
@@ -141,7 +150,7 @@ func (s *Server) putModel(w http.ResponseWriter, r *http.Request, pathID string)
 		if id != pathID {
 			return 0, nil, "", &catalog.ValidationError{Message: "sie_id '" + id + "' does not match the model id in the path '" + pathID + "'"}
 		}
-		res, err := s.svc.Replace(ctx, id, body)
+		res, err := s.svc.Replace(ctx, id, body, wr.opts)
 		if err != nil {
 			return 0, nil, "", err
 		}
@@ -149,7 +158,7 @@ func (s *Server) putModel(w http.ResponseWriter, r *http.Request, pathID string)
 		if res.Created {
 			status = http.StatusCreated
 		}
-		return status, doc.NewMap(
+		return status, withDryRun(doc.NewMap(
 			doc.Entry{Key: "model_id", Value: res.ModelID},
 			doc.Entry{Key: "created", Value: res.Created},
 			doc.Entry{Key: "replaced", Value: res.Replaced},
@@ -159,16 +168,16 @@ func (s *Server) putModel(w http.ResponseWriter, r *http.Request, pathID string)
 			doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
 			doc.Entry{Key: "epoch", Value: res.Epoch},
 			workerViewEntry(res.View),
-		), id, nil
+		), wr.opts, res.BundleHashes), id, nil
 	})
 }
 
 func (s *Server) deleteModel(w http.ResponseWriter, r *http.Request, pathID string) error {
-	return s.handleWrite(w, r, "config.delete_model", func(ctx context.Context, _ *writeRequest) (int, *doc.Map, string, error) {
+	return s.handleWrite(w, r, "config.delete_model", func(ctx context.Context, wr *writeRequest) (int, *doc.Map, string, error) {
 		if m := catalog.CheckModelID(pathID); m != "" {
 			return 0, nil, "", &catalog.InvalidIDError{Message: m}
 		}
-		res, err := s.svc.Delete(ctx, pathID)
+		res, err := s.svc.Delete(ctx, pathID, wr.opts)
 		if err != nil {
 			return 0, nil, "", err
 		}
@@ -189,7 +198,7 @@ func (s *Server) deleteModel(w http.ResponseWriter, r *http.Request, pathID stri
 		if res.View != nil { // a removed model has no worker view
 			body.Set(workerViewEntry(res.View).Key, workerViewEntry(res.View).Value)
 		}
-		return http.StatusOK, body, pathID, nil
+		return http.StatusOK, withDryRun(body, wr.opts, res.BundleHashes), pathID, nil
 	})
 }
 
@@ -224,5 +233,8 @@ func (s *Server) auditWrite(event string, r *http.Request, wr *writeRequest, sta
 	latency, _ := strconv.ParseFloat(strconv.FormatFloat(ms, 'f', 2, 64), 64)
 	line.Set("latency_ms", latency)
 	line.Set("body_bytes", int64(len(wr.body)))
+	if wr.opts.DryRun {
+		line.Set("dry_run", true)
+	}
 	s.audit.Info(string(canonjson.Ordered(line)))
 }

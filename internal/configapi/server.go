@@ -4,6 +4,7 @@
 package configapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -29,26 +30,30 @@ type Config struct {
 	Audit    *slog.Logger // logger "sie.audit"
 	// Ready, when set, is consulted by /readyz in addition to the registry.
 	Ready func() error
+	// Stopping, when set, ends long-polls at once when it is cancelled
+	// (the server is shutting down).
+	Stopping context.Context
 }
 
 // Server serves the Config API.
 type Server struct {
-	svc     *controlplane.Service
-	auth    Auth
-	idem    *idempotency.Cache
-	log     *slog.Logger
-	audit   *slog.Logger
-	ready   func() error
-	metrics *httpMetrics
-	routes  []*route
-	prom    http.Handler
+	svc      *controlplane.Service
+	auth     Auth
+	idem     *idempotency.Cache
+	log      *slog.Logger
+	audit    *slog.Logger
+	ready    func() error
+	stopping context.Context
+	metrics  *httpMetrics
+	routes   []*route
+	prom     http.Handler
 }
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{
 		svc: cfg.Service, auth: cfg.Auth, idem: idempotency.New(1000),
-		log: cfg.Log, audit: cfg.Audit, ready: cfg.Ready,
+		log: cfg.Log, audit: cfg.Audit, ready: cfg.Ready, stopping: cfg.Stopping,
 		metrics: newHTTPMetrics(cfg.Registry),
 		prom:    promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}),
 	}
@@ -56,6 +61,7 @@ func New(cfg Config) *Server {
 		{template: "/healthz", exact: "/healthz", methods: map[string]handlerFunc{"GET": s.healthz}},
 		{template: "/readyz", exact: "/readyz", methods: map[string]handlerFunc{"GET": s.readyz}},
 		{template: "/metrics", exact: "/metrics", methods: map[string]handlerFunc{"GET": s.metricsHandler}},
+		{template: "/openapi.json", exact: "/openapi.json", methods: map[string]handlerFunc{"GET": s.openAPI}},
 		{template: "/v1/configs/models", exact: "/v1/configs/models", methods: map[string]handlerFunc{"GET": s.listModels, "POST": s.postModel}, allow: "GET, POST"},
 		{template: "/v1/configs/models/{model_id:path}", prefix: "/v1/configs/models/", methods: map[string]handlerFunc{"GET": s.getModel, "PUT": s.putModel, "DELETE": s.deleteModel}, allow: "GET, PUT, DELETE"},
 		{template: "/v1/configs/resolve", exact: "/v1/configs/resolve", methods: map[string]handlerFunc{"POST": s.resolve}, allow: "POST"},

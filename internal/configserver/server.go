@@ -114,18 +114,21 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		}
 	}
 
+	stopping, endLongPolls := context.WithCancel(context.Background())
 	api := configapi.New(configapi.Config{
 		Service: s.svc, Auth: cfg.Auth, Registry: reg, Log: log,
 		Audit: logging.Logger(handler, "sie.audit"),
-		Ready: s.svc.Unavailable,
+		Ready: s.svc.Unavailable, Stopping: stopping,
 	})
 	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	if err != nil {
+		endLongPolls()
 		s.closeBackground()
 		return nil, err
 	}
 	s.ln = ln
 	s.http = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	s.http.RegisterOnShutdown(endLongPolls) // long-polls answer at once on shutdown
 	go func() { s.served <- s.http.Serve(ln) }()
 	log.Info("sie-config listening", "addr", ln.Addr().String(), "store", describe(st), "nats", cfg.NATSURL, "router_id", s.svc.RouterID(),
 		"require_servable", cfg.RequireServable)

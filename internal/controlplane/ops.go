@@ -8,6 +8,23 @@ import (
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
+// WriteOptions are the per-request options of a write.
+type WriteOptions struct {
+	// Pre is checked under the write lock before the existence checks
+	// (PUT and DELETE).
+	Pre Precondition
+	// DryRun evaluates the write against the committed state and changes
+	// nothing: no lock, no store, no epoch, no publish.
+	DryRun bool
+}
+
+// BundleHash is the worker-side bundle_config_hash of one bundle after a
+// (dry-run) write.
+type BundleHash struct {
+	Bundle string
+	Hash   string
+}
+
 // AppendResult is the outcome of a POST.
 type AppendResult struct {
 	ModelID  string
@@ -19,46 +36,45 @@ type AppendResult struct {
 	// View is what workers hold of the model's complete document after the
 	// write (extensions E1); never nil.
 	View *catalog.WorkerView
+	// BundleHashes is set for a dry run only, in bundle order.
+	BundleHashes []BundleHash
 }
 
 // Append adds a model or appends profiles (append-only). id must come from
 // catalog.DocumentID(body).
-func (s *Service) Append(ctx context.Context, id string, body *doc.Map) (*AppendResult, error) {
-	snap, err := s.begin()
-	if err != nil {
-		return nil, err
-	}
-	defer s.writeMu.Unlock()
-	plan, err := catalog.PlanAppend(snap, id, body)
-	if err != nil {
-		return nil, err
-	}
-	res := &AppendResult{ModelID: id, Created: plan.Created, Skipped: plan.Skipped, Warnings: []string{}}
-	if len(plan.Created) == 0 {
-		// Nothing is created: the view is the one of the current document.
-		current := body
-		if m := snap.Exact(id); m != nil {
-			current = m.Effective()
+func (s *Service) Append(ctx context.Context, id string, body *doc.Map, opts WriteOptions) (*AppendResult, error) {
+	res := &AppendResult{ModelID: id, Warnings: []string{}}
+	out, err := s.write(ctx, opts, func(snap *catalog.Snapshot) (*change, []string, error) {
+		plan, err := catalog.PlanAppend(snap, id, body)
+		if err != nil {
+			return nil, nil, err
 		}
-		if res.View, err = s.workerView(id, current); err != nil {
-			return nil, err
+		res.Created, res.Skipped, res.Bundles = plan.Created, plan.Skipped, plan.Bundles
+		if len(plan.Created) == 0 {
+			// Nothing is created: the view is the one of the current document.
+			current := body
+			if m := snap.Exact(id); m != nil {
+				current = m.Effective()
+			}
+			if res.View, err = s.workerView(id, current); err != nil {
+				return nil, nil, err
+			}
+			return nil, plan.Bundles, nil
 		}
-		// A retry of a write whose announcement failed announces it now.
-		s.retryPending()
-		res.Bundles, res.Epoch = plan.Bundles, s.epoch.Load()
-		return res, nil
-	}
-	if res.View, err = s.workerView(id, plan.Doc); err != nil {
-		return nil, err
-	}
-	text := yamldoc.Emit(plan.Doc)
-	next, model := snap.WithAPI(id, plan.Doc, string(text))
-	res.Bundles = model.Bundles()
-	res.Epoch, res.Warnings, err = s.apply(ctx, change{
-		id: id, next: next, model: model, text: text, targets: model.Bundles(), added: plan.Created,
+		if res.View, err = s.workerView(id, plan.Doc); err != nil {
+			return nil, nil, err
+		}
+		text := yamldoc.Emit(plan.Doc)
+		next, model := snap.WithAPI(id, plan.Doc, string(text))
+		res.Bundles = model.Bundles()
+		return &change{id: id, next: next, model: model, text: text, targets: model.Bundles(), added: plan.Created}, nil, nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	res.Epoch, res.BundleHashes = out.epoch, out.hashes
+	if out.warnings != nil {
+		res.Warnings = out.warnings
 	}
 	return res, nil
 }
@@ -74,45 +90,47 @@ type ReplaceResult struct {
 	Epoch     int64
 	// View is what workers hold of the model's document after the write
 	// (extensions E1); never nil.
-	View *catalog.WorkerView
+	View         *catalog.WorkerView
+	BundleHashes []BundleHash // dry run only
 }
 
 // Replace makes body the model's whole API document.
-func (s *Service) Replace(ctx context.Context, id string, body *doc.Map) (*ReplaceResult, error) {
-	snap, err := s.begin()
-	if err != nil {
-		return nil, err
-	}
-	defer s.writeMu.Unlock()
-	plan, err := catalog.PlanReplace(snap, id, body)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) Replace(ctx context.Context, id string, body *doc.Map, opts WriteOptions) (*ReplaceResult, error) {
 	res := &ReplaceResult{ModelID: id, Warnings: []string{}}
-	if res.View, err = s.workerView(id, plan.Doc); err != nil {
-		return nil, err
-	}
-	if plan.Unchanged {
-		s.retryPending()
-		res.Unchanged, res.Bundles, res.Epoch = true, plan.Existing.Bundles(), s.epoch.Load()
-		return res, nil
-	}
-	text := yamldoc.Emit(plan.Doc)
-	next, model := snap.WithAPI(id, plan.Doc, string(text))
-	var before []string
-	if plan.Existing != nil {
-		before = plan.Existing.Bundles()
-		res.Replaced = true
-	} else {
-		res.Created = true
-	}
-	res.Bundles = model.Bundles()
-	res.Epoch, res.Warnings, err = s.apply(ctx, change{
-		id: id, next: next, model: model, text: text,
-		targets: snap.Bundles().Order(before, model.Bundles()), added: plan.Added,
+	out, err := s.write(ctx, opts, func(snap *catalog.Snapshot) (*change, []string, error) {
+		if err := opts.Pre.check(id, snap.Exact(id)); err != nil {
+			return nil, nil, err
+		}
+		plan, err := catalog.PlanReplace(snap, id, body)
+		if err != nil {
+			return nil, nil, err
+		}
+		if res.View, err = s.workerView(id, plan.Doc); err != nil {
+			return nil, nil, err
+		}
+		if plan.Unchanged {
+			res.Unchanged, res.Bundles = true, plan.Existing.Bundles()
+			return nil, res.Bundles, nil
+		}
+		text := yamldoc.Emit(plan.Doc)
+		next, model := snap.WithAPI(id, plan.Doc, string(text))
+		var before []string
+		if plan.Existing != nil {
+			before = plan.Existing.Bundles()
+			res.Replaced = true
+		} else {
+			res.Created = true
+		}
+		res.Bundles = model.Bundles()
+		return &change{id: id, next: next, model: model, text: text,
+			targets: snap.Bundles().Order(before, model.Bundles()), added: plan.Added}, nil, nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	res.Epoch, res.BundleHashes = out.epoch, out.hashes
+	if out.warnings != nil {
+		res.Warnings = out.warnings
 	}
 	return res, nil
 }
@@ -129,46 +147,114 @@ type DeleteResult struct {
 	Epoch    int64
 	// View is what workers hold of the document left after the DELETE (the
 	// seed); nil when the model is removed.
-	View *catalog.WorkerView
+	View         *catalog.WorkerView
+	BundleHashes []BundleHash // dry run only
 }
 
 // Delete removes the model's API document.
-func (s *Service) Delete(ctx context.Context, id string) (*DeleteResult, error) {
-	snap, err := s.begin()
-	if err != nil {
-		return nil, err
-	}
-	defer s.writeMu.Unlock()
-	old := snap.Exact(id)
-	if old == nil {
-		return nil, &ModelNotFoundError{ID: id}
-	}
+func (s *Service) Delete(ctx context.Context, id string, opts WriteOptions) (*DeleteResult, error) {
 	res := &DeleteResult{ModelID: id, Warnings: []string{}}
-	if old.HasSeed() {
-		fs := catalog.SourceFilesystem
-		res.Fallback = &fs
-	}
-	if !old.HasAPI() {
-		res.View = viewOf(id, old.Effective())
-		s.retryPending()
-		res.Unchanged, res.Bundles, res.Epoch = true, old.Bundles(), s.epoch.Load()
-		return res, nil
-	}
-	next, model := snap.WithoutAPI(id)
-	var after []string
-	if model != nil {
-		after = model.Bundles()
-		res.View = viewOf(id, model.Effective())
-	}
-	res.Deleted = true
-	res.Bundles = snap.Bundles().Order(old.Bundles(), after)
-	res.Epoch, res.Warnings, err = s.apply(ctx, change{
-		id: id, next: next, model: model, targets: res.Bundles, added: []string{}, deleted: true,
+	out, err := s.write(ctx, opts, func(snap *catalog.Snapshot) (*change, []string, error) {
+		old := snap.Exact(id)
+		if err := opts.Pre.check(id, old); err != nil {
+			return nil, nil, err
+		}
+		if old == nil {
+			return nil, nil, &ModelNotFoundError{ID: id}
+		}
+		if old.HasSeed() {
+			fs := catalog.SourceFilesystem
+			res.Fallback = &fs
+		}
+		if !old.HasAPI() {
+			res.View = viewOf(id, old.Effective())
+			res.Unchanged, res.Bundles = true, old.Bundles()
+			return nil, res.Bundles, nil
+		}
+		next, model := snap.WithoutAPI(id)
+		var after []string
+		if model != nil {
+			after = model.Bundles()
+			res.View = viewOf(id, model.Effective())
+		}
+		res.Deleted = true
+		res.Bundles = snap.Bundles().Order(old.Bundles(), after)
+		return &change{id: id, next: next, model: model, targets: res.Bundles, added: []string{}, deleted: true}, nil, nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	res.Epoch, res.BundleHashes = out.epoch, out.hashes
+	if out.warnings != nil {
+		res.Warnings = out.warnings
+	}
 	return res, nil
+}
+
+// planFunc validates a write against snap. It returns the change to make,
+// or nil and the bundles the unchanged model maps to when there is nothing
+// to do. It must not modify anything.
+type planFunc func(snap *catalog.Snapshot) (*change, []string, error)
+
+// writeOutcome is what the pipeline adds to a plan's result.
+type writeOutcome struct {
+	epoch    int64
+	warnings []string     // nil: none produced (dry run, no change)
+	hashes   []BundleHash // dry run only
+}
+
+// write runs plan under the write lock and applies its change, or, for a
+// dry run, against the last committed state without any effect.
+func (s *Service) write(ctx context.Context, opts WriteOptions, plan planFunc) (writeOutcome, error) {
+	if opts.DryRun {
+		return s.dryRun(plan)
+	}
+	snap, err := s.begin()
+	if err != nil {
+		return writeOutcome{}, err
+	}
+	defer s.writeMu.Unlock()
+	ch, _, err := plan(snap)
+	if err != nil {
+		return writeOutcome{}, err
+	}
+	if ch == nil {
+		// A retry of a write whose announcement failed announces it now.
+		s.retryPending()
+		return writeOutcome{epoch: s.epoch.Load()}, nil
+	}
+	epoch, warnings, err := s.apply(ctx, *ch)
+	if err != nil {
+		return writeOutcome{}, err
+	}
+	return writeOutcome{epoch: epoch, warnings: warnings}, nil
+}
+
+// dryRun evaluates plan on the committed state. It neither locks nor
+// consults the store or NATS, so it answers while either is down. Only a
+// store that could not be read at startup stops it: the API layer is then
+// unknown, and an answer would describe the wrong state.
+func (s *Service) dryRun(plan planFunc) (writeOutcome, error) {
+	if e := s.unavailable.Load(); e != nil {
+		return writeOutcome{}, e
+	}
+	snap, epoch := s.committedView()
+	if snap == nil {
+		return writeOutcome{}, RegistryUnavailableError{}
+	}
+	ch, bundles, err := plan(snap)
+	if err != nil {
+		return writeOutcome{}, err
+	}
+	after := snap
+	if ch != nil {
+		after, bundles = ch.next, ch.targets
+	}
+	hashes := make([]BundleHash, 0, len(bundles))
+	for _, b := range bundles {
+		hashes = append(hashes, BundleHash{Bundle: b, Hash: after.ExpectedWorkerHash(b)})
+	}
+	return writeOutcome{epoch: epoch, hashes: hashes}, nil
 }
 
 // viewOf runs the workers' apply rules on the document published for id.

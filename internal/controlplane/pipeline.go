@@ -65,9 +65,7 @@ func (s *Service) apply(ctx context.Context, ch change) (epoch int64, warnings [
 		}
 	}
 	deltas := s.buildDeltas(ch, epoch, collect())
-	s.snap.Store(ch.next)
-	s.epoch.Store(epoch)
-	s.refreshGauges(ch.next)
+	s.commit(ch.next, epoch)
 	return epoch, s.publish(deltas), nil
 }
 

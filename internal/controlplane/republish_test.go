@@ -59,7 +59,7 @@ func post(t *testing.T, s *Service, id string, profile string) *AppendResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.Append(context.Background(), id, body)
+	res, err := s.Append(context.Background(), id, body, WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,13 @@ type Service struct {
 
 	snap  atomic.Pointer[catalog.Snapshot] // nil: registry absent
 	epoch atomic.Int64
+	// view holds snap and epoch as one value, for readers that need both
+	// without taking writeMu (dry runs); changed is closed and replaced on
+	// every commit (epoch long-polls). Both are set by commit.
+	view    atomic.Pointer[commitView]
+	changed atomic.Pointer[chan struct{}]
+	// epochWaiters counts blocked long-polls (tests wait for them).
+	epochWaiters atomic.Int64
 	// unavailable, when set, refuses every write: the store could not be
 	// initialised yet, so the epoch and the API layer are unknown.
 	unavailable atomic.Pointer[StoreError]
@@ -74,11 +81,9 @@ func New(cfg Config) *Service {
 	if s.pub == nil {
 		s.routerID = "standalone"
 	}
-	if cfg.Snapshot != nil {
-		s.snap.Store(cfg.Snapshot)
-	}
-	s.epoch.Store(cfg.Epoch)
-	s.refreshGauges(cfg.Snapshot)
+	ch := make(chan struct{})
+	s.changed.Store(&ch)
+	s.commit(cfg.Snapshot, cfg.Epoch)
 	return s
 }
 
@@ -92,12 +97,11 @@ func (s *Service) Block(err error) {
 func (s *Service) Unblock(snap *catalog.Snapshot, epoch int64) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	if snap != nil {
-		s.snap.Store(snap)
+	if snap == nil {
+		snap = s.snap.Load()
 	}
-	s.epoch.Store(epoch)
+	s.commit(snap, epoch)
 	s.unavailable.Store(nil)
-	s.refreshGauges(snap)
 }
 
 // Unavailable returns the reason writes are refused, or nil.

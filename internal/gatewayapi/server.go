@@ -76,6 +76,7 @@ func New(cfg Config) http.Handler {
 	rt.add(&route{exact: "/readyz", methods: get(s.readyz)})
 	rt.add(&route{exact: "/health", methods: get(s.health)})
 	rt.add(&route{exact: "/metrics", methods: get(s.serveMetrics)})
+	rt.add(&route{exact: "/openapi.json", methods: get(serveOpenAPI)})
 	rt.add(&route{exact: "/ws/cluster-status", methods: get(s.clusterStatus)})
 	rt.add(&route{exact: "/v1/models", methods: get(s.listLoadedModels)})
 	rt.add(&route{prefix: "/v1/models/", methods: get(s.getLoadedModel)})

@@ -34,6 +34,7 @@ type devOptions struct {
 	workerPort       int
 	workersPerBundle int
 	logLevel         string
+	quiet            bool
 }
 
 func devCommand(o *options) *cobra.Command {
@@ -53,7 +54,15 @@ func devCommand(o *options) *cobra.Command {
 				return failed("%v", err)
 			}
 			cl.printBanner(o.stdout)
+			stopWatch := func() {}
+			if !d.quiet {
+				if stopWatch, err = cl.watch(ctx, o, o.stdout); err != nil {
+					cl.stop()
+					return failed("%v", err)
+				}
+			}
 			<-ctx.Done()
+			stopWatch()
 			fmt.Fprintln(o.stdout, "\nstopping…")
 			cl.stop()
 			return nil
@@ -61,20 +70,22 @@ func devCommand(o *options) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&d.catalogDir, "catalog", "", "catalog directory with bundles/ and models/ (default: the built-in sample)")
-	f.StringVar(&d.dataDir, "data-dir", "", "sie-config's store directory (default: a new temporary directory)")
+	f.StringVar(&d.dataDir, "data-dir", "", "data directory; sie-config's store is DATA_DIR/store (default: a new temporary directory, kept after Ctrl-C)")
 	f.IntVar(&d.configPort, "config-port", 8081, "sie-config port")
 	f.IntVar(&d.gatewayPort, "gateway-port", 8080, "first gateway port")
 	f.IntVar(&d.gateways, "gateways", 1, "number of gateway replicas (consecutive ports)")
 	f.IntVar(&d.natsPort, "nats-port", 4222, "embedded NATS port")
 	f.IntVar(&d.workerPort, "worker-port", 9000, "first simulated worker port")
 	f.IntVar(&d.workersPerBundle, "workers-per-bundle", 1, "simulated workers per catalog bundle")
-	f.StringVar(&d.logLevel, "log-level", "error", "log level of the components")
+	f.StringVar(&d.logLevel, "log-level", "error", "log level of the components (debug, info, warning, error)")
+	f.BoolVarP(&d.quiet, "quiet", "q", false, "do not print a line per write and per ack change")
 	return cmd
 }
 
 // devCluster is a running local cluster.
 type devCluster struct {
 	dataDir, catalogDir string
+	ownDataDir          bool // a temporary directory dev created (removed on a failed start)
 	natsURL             string
 	nats                *natsserver.Server
 	config              *configserver.Server
@@ -95,6 +106,9 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 	defer func() {
 		if err != nil {
 			cl.stop()
+			if cl.ownDataDir {
+				_ = os.RemoveAll(cl.dataDir)
+			}
 			cl = nil
 		}
 	}()
@@ -107,6 +121,14 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 	}
 	for _, b := range bundles {
 		cl.bundles = append(cl.bundles, b.Name)
+	}
+	ports, gatewayPorts := devPortPlan(d, cl.bundles)
+	if err := checkDevPorts(ports); err != nil {
+		return cl, err
+	}
+	storeDir, err := devStoreDir(cl.dataDir)
+	if err != nil {
+		return cl, err
 	}
 
 	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: d.natsPort, NoLog: true, NoSigs: true})
@@ -123,7 +145,7 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 
 	cfgEnv := envMap{
 		"SIE_BUNDLES_DIR": filepath.Join(cl.catalogDir, "bundles"), "SIE_MODELS_DIR": filepath.Join(cl.catalogDir, "models"),
-		"SIE_CONFIG_STORE_DIR": cl.dataDir, "SIE_CONFIG_RESTORE": "true", "SIE_NATS_URL": cl.natsURL, "POD_NAME": "sie-config",
+		"SIE_CONFIG_STORE_DIR": storeDir, "SIE_CONFIG_RESTORE": "true", "SIE_NATS_URL": cl.natsURL, "POD_NAME": "sie-config",
 	}
 	passTokens(cfgEnv, o.env)
 	ccfg, err := configserver.FromEnv(cfgEnv.get)
@@ -160,19 +182,7 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 		}
 	}
 
-	// Gateways take consecutive ports from --gateway-port, stepping over the
-	// ports already given to sie-config, NATS and the workers (with the
-	// defaults, gateway 2 would otherwise land on sie-config's 8081).
-	used := map[int]bool{d.configPort: true, d.natsPort: true}
-	for p := d.workerPort; p < port; p++ {
-		used[p] = true
-	}
-	gwPort := d.gatewayPort
-	for i := 0; i < d.gateways; i++ {
-		for gwPort != 0 && used[gwPort] {
-			gwPort++
-		}
-		used[gwPort] = true
+	for i, gwPort := range gatewayPorts {
 		gwEnv := envMap{"SIE_CONFIG_SERVICE_URL": cl.config.URL(), "SIE_NATS_URL": cl.natsURL,
 			"SIE_GATEWAY_WORKERS": strings.Join(workerURLs, ",")}
 		passTokens(gwEnv, o.env)
@@ -189,9 +199,6 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 			return cl, fmt.Errorf("gateway %d: %w", i+1, err)
 		}
 		cl.gateways = append(cl.gateways, gw)
-		if gwPort != 0 {
-			gwPort++
-		}
 	}
 	return cl, nil
 }
@@ -205,7 +212,7 @@ func (cl *devCluster) prepareDirs(d *devOptions) error {
 		if err != nil {
 			return err
 		}
-		cl.dataDir = dir
+		cl.dataDir, cl.ownDataDir = dir, true
 	}
 	if err := os.MkdirAll(cl.dataDir, 0o755); err != nil {
 		return err
@@ -237,7 +244,7 @@ func exampleModel(id string) string {
 func (cl *devCluster) printBanner(w io.Writer) {
 	fmt.Fprintf(w, "SIE dev cluster is up\n")
 	fmt.Fprintf(w, "  nats        %s\n", cl.natsURL)
-	fmt.Fprintf(w, "  sie-config  %s   (store %s)\n", cl.config.URL(), cl.dataDir)
+	fmt.Fprintf(w, "  sie-config  %s   (store %s)\n", cl.config.URL(), filepath.Join(cl.dataDir, "store"))
 	for i, g := range cl.gateways {
 		fmt.Fprintf(w, "  gateway %d   %s\n", i+1, g.URL())
 	}

@@ -1,14 +1,17 @@
 package siectl
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/sieproject/sie/internal/yamldoc"
 )
 
 func getCommand(o *options) *cobra.Command {
@@ -17,47 +20,50 @@ func getCommand(o *options) *cobra.Command {
 		&cobra.Command{
 			Use: "models", Short: "List models", Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
-				return o.getJSON(cmd, "/v1/configs/models", o.humanModels)
+				return o.getJSON(cmd.Context(), "/v1/configs/models", o.humanModels)
+			},
+		},
+		&cobra.Command{
+			Use: "model ID", Short: "Print one model's document", Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return o.getYAML(cmd.Context(), modelPath(args[0]))
 			},
 		},
 		&cobra.Command{
 			Use: "bundles", Short: "List bundles", Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
-				return o.getJSON(cmd, "/v1/configs/bundles", o.humanBundles)
+				return o.getJSON(cmd.Context(), "/v1/configs/bundles", o.humanBundles)
 			},
 		},
 		&cobra.Command{
-			Use: "model ID", Short: "Print one model's document (YAML)", Args: cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error { return o.getModel(cmd, args[0]) },
+			Use: "bundle ID", Short: "Print one bundle (name, priority, adapters)", Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return o.getYAML(cmd.Context(), "/v1/configs/bundles/"+url.PathEscape(args[0]))
+			},
 		},
 	)
 	return cmd
 }
 
-func (o *options) getJSON(cmd *cobra.Command, path string, human func(any)) error {
-	r, err := o.configClient().do(cmd.Context(), http.MethodGet, path, nil, nil)
+func (o *options) getJSON(ctx context.Context, path string, human func(any)) error {
+	r, err := o.getConfig(ctx, path)
 	if err != nil {
-		return failed("%v", err)
-	}
-	if !r.ok() {
-		return serverError(r)
+		return err
 	}
 	return o.printServerJSON(r.body, human)
 }
 
-// getModel prints the document; -o json converts it.
-func (o *options) getModel(cmd *cobra.Command, id string) error {
-	r, err := o.configClient().do(cmd.Context(), http.MethodGet, modelPath(id), nil, nil)
+// getYAML prints a YAML answer: as served for human and -o yaml output,
+// converted (same keys, same order) for -o json.
+func (o *options) getYAML(ctx context.Context, path string) error {
+	r, err := o.getConfig(ctx, path)
 	if err != nil {
-		return failed("%v", err)
-	}
-	if !r.ok() {
-		return serverError(r)
+		return err
 	}
 	if o.output == "json" {
-		d, err := parseForOutput(r.body)
+		d, err := yamldoc.Parse(r.body)
 		if err != nil {
-			return failed("%v", err)
+			return failed("unreadable answer from sie-config: %v", err)
 		}
 		return o.print(d)
 	}
@@ -85,25 +91,26 @@ func (o *options) humanBundles(v any) {
 
 func exportCommand(o *options) *cobra.Command {
 	return &cobra.Command{
-		Use: "export", Short: "Print sie-config's snapshot (JSON)", Args: cobra.NoArgs,
+		Use:   "export",
+		Short: "Print sie-config's snapshot (-o json for a backup; the default is a summary)",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := o.configClient().do(cmd.Context(), http.MethodGet, "/v1/configs/export", nil, nil)
+			r, err := o.getConfig(cmd.Context(), "/v1/configs/export")
 			if err != nil {
-				return failed("%v", err)
-			}
-			if !r.ok() {
-				return serverError(r)
-			}
-			if o.output == "yaml" {
-				return o.printServerJSON(r.body, nil)
-			}
-			var pretty bytes.Buffer
-			if json.Indent(&pretty, r.body, "", "  ") != nil || o.output == "json" {
-				_, err = fmt.Fprintln(o.stdout, string(r.body))
 				return err
 			}
-			_, err = fmt.Fprintln(o.stdout, pretty.String())
-			return err
+			return o.printServerJSON(r.body, func(v any) {
+				m, _ := v.(map[string]any)
+				models := items(v, "models")
+				fmt.Fprintf(o.stdout, "epoch %v, %d model(s), generated at %v\n", m["epoch"], len(models), m["generated_at"])
+				w := tabwriter.NewWriter(o.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "MODEL\tBUNDLES")
+				for _, x := range models {
+					fmt.Fprintf(w, "%s\t%s\n", x["model_id"], joinAny(x["affected_bundles"]))
+				}
+				w.Flush()
+				fmt.Fprintln(o.stdout, "(siectl export -o json prints the whole snapshot)")
+			})
 		},
 	}
 }

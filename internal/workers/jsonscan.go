@@ -2,7 +2,6 @@ package workers
 
 import (
 	"encoding/binary"
-	"errors"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -23,8 +22,6 @@ type scanner struct {
 
 // maxDepth bounds nesting, as serde_json's recursion limit does.
 const maxDepth = 128
-
-var errSyntax = errors.New("invalid JSON")
 
 func (s *scanner) reset(data []byte) { s.data, s.pos = data, 0 }
 

@@ -8,6 +8,8 @@ const EpochConflictMessage = "Config store epoch was modified by another writer;
 
 // ErrEpochConflict reports that the epoch object changed since this instance
 // last read or wrote it: another writer is active.
+//
+//lint:ignore ST1005 the API answers this message verbatim (a sentence)
 var ErrEpochConflict = errors.New(EpochConflictMessage)
 
 // ErrNotFound reports that a model file does not exist.

@@ -1,0 +1,25 @@
+package catalog
+
+// ExpectedWorkerHash is the worker-side bundle_config_hash that workers of
+// bundle report once they hold every document of this snapshot: each model
+// whose bundle list contains bundle, in its worker view (full, else stub,
+// else left out). It is the gateway's expectation (hashes.md §4.3) computed
+// from sie-config's side, so a dry run can predict what workers will report.
+func (s *Snapshot) ExpectedWorkerHash(bundle string) string {
+	entries := map[string][]byte{}
+	for _, m := range s.models {
+		if !m.InBundle(bundle) {
+			continue
+		}
+		d := m.Effective()
+		if !d.Has("sie_id") {
+			// A seed declared through name: is published with sie_id first.
+			d = d.Clone()
+			d.Prepend("sie_id", m.ID)
+		}
+		if v := WorkerViewOf(d, m.ID); v != nil {
+			entries[m.ID] = WorkerEntry(v)
+		}
+	}
+	return NewEntrySetFrom(entries).Hash()
+}
