@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/configapi"
 	"github.com/sieproject/sie/internal/logging"
 )
@@ -25,8 +26,10 @@ type Config struct {
 	StoreURL   string // "" = no store
 	Restore    bool
 	NATSURL    string // "" = standalone
-	Auth       configapi.Auth
-	RouterID   string
+	// NATSCredentials authenticate to NATS (SIE_NATS_USER, …).
+	NATSCredentials bus.Credentials
+	Auth            configapi.Auth
+	RouterID        string
 
 	LogLevel  slog.Level
 	JSONLogs  bool
@@ -73,6 +76,9 @@ func FromEnv(env Getenv) (Config, error) {
 	}
 	cfg.RouterID = routerID(get("POD_NAME"), get("HOSTNAME"))
 	var err error
+	if cfg.NATSCredentials, err = bus.CredentialsFromEnv(get); err != nil {
+		return cfg, err
+	}
 	if cfg.LogLevel, err = logging.ParseLevel(get("SIE_LOG_LEVEL")); err != nil {
 		return cfg, fmt.Errorf("SIE_LOG_LEVEL: %w", err)
 	}

@@ -80,7 +80,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 
 	if cfg.NATSURL != "" {
 		conn, err := bus.Connect(cfg.NATSURL, bus.Options{
-			Name: "sie-config " + cfg.RouterID,
+			Name:        "sie-config " + cfg.RouterID,
+			Credentials: cfg.NATSCredentials,
 			OnStateChange: func(up bool) {
 				metrics.NATSConnected.Set(boolGauge(up))
 				if svc := s.svcRef.Load(); up && svc != nil {
@@ -90,7 +91,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		}, log)
 		if err != nil {
 			stop()
-			return nil, fmt.Errorf("SIE_NATS_URL: %w", err)
+			return nil, fmt.Errorf("nats: %w", err)
 		}
 		s.nats = conn
 	}
@@ -127,7 +128,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.ln = ln
 	s.http = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go func() { s.served <- s.http.Serve(ln) }()
-	log.Info("sie-config listening", "addr", ln.Addr().String(), "store", describe(st), "nats", cfg.NATSURL, "router_id", s.svc.RouterID())
+	log.Info("sie-config listening", "addr", ln.Addr().String(), "store", describe(st), "nats", bus.RedactURL(cfg.NATSURL), "nats_auth", cfg.NATSCredentials.Describe(), "router_id", s.svc.RouterID())
 	return s, nil
 }
 

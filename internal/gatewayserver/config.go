@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/gateway"
 	"github.com/sieproject/sie/internal/gatewayapi"
 	"github.com/sieproject/sie/internal/logging"
@@ -24,7 +25,9 @@ type Config struct {
 	ConfigURL     string // sie-config base URL, "" = filesystem-seed-only
 	OutboundToken string // bearer to sie-config
 	NATSURL       string
-	Trusted       gateway.Trust // empty = trust every producer
+	// NATSCredentials authenticate to NATS (SIE_NATS_USER, …).
+	NATSCredentials bus.Credentials
+	Trusted         gateway.Trust // empty = trust every producer
 
 	AuthMode string // "none", "token" or "static"
 	Auth     gatewayapi.Auth
@@ -121,6 +124,9 @@ func FromEnv(get Getenv) (Config, error) {
 		cfg.Trusted = append(gateway.Trust(nil), gateway.DefaultTrustedProducers...)
 	}
 	var err error
+	if cfg.NATSCredentials, err = bus.CredentialsFromEnv(e.str); err != nil {
+		return cfg, err
+	}
 	if cfg.LogLevel, err = logging.ParseLevel(e.str("SIE_LOG_LEVEL")); err != nil {
 		return cfg, fmt.Errorf("SIE_LOG_LEVEL: %w", err)
 	}

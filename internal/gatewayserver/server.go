@@ -84,7 +84,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.http = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go func() { s.served <- s.http.Serve(ln) }()
 	log.Info("sie-gateway listening", "addr", ln.Addr().String(), "version", version.Version,
-		"config_service", orNone(cfg.ConfigURL), "nats", orNone(cfg.NATSURL), "workers", len(cfg.Workers), "auth_mode", cfg.AuthMode)
+		"config_service", orNone(cfg.ConfigURL), "nats", orNone(bus.RedactURL(cfg.NATSURL)), "nats_auth", cfg.NATSCredentials.Describe(), "workers", len(cfg.Workers), "auth_mode", cfg.AuthMode)
 
 	if cfg.NATSURL != "" {
 		if err := s.connectNATS(); err != nil {
@@ -134,6 +134,7 @@ func loadSeed(cfg Config, log *slog.Logger) (*gateway.State, error) {
 func (s *Server) connectNATS() error {
 	conn, err := bus.Connect(s.cfg.NATSURL, bus.Options{
 		Name:           "sie-gateway",
+		Credentials:    s.cfg.NATSCredentials,
 		RetryInterval:  s.cfg.NATSReconnectWait,
 		ConnectTimeout: 5 * time.Second, // sie-gateway.md §1.3
 		OnStateChange:  func(up bool) { s.metrics.NATSConnected.Set(boolGauge(up)) },
