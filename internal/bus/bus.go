@@ -139,8 +139,9 @@ func (c *Conn) Publish(subject string, data []byte) error {
 }
 
 // PublishMsg is Publish with message headers (nil: none). Headers leave the
-// payload bytes untouched; a server too old for headers gets the message
-// without them.
+// payload bytes untouched. A server too old for headers, or a payload so
+// close to max_payload that the headers would not fit, gets the message
+// without them: the payload is the contract, the headers an addition.
 func (c *Conn) PublishMsg(subject string, headers map[string]string, data []byte) error {
 	if !c.nc.IsConnected() {
 		return ErrNotConnected
@@ -150,8 +151,13 @@ func (c *Conn) PublishMsg(subject string, headers map[string]string, data []byte
 	}
 	m := nats.NewMsg(subject)
 	m.Data = data
+	size := len("NATS/1.0\r\n\r\n")
 	for k, v := range headers {
 		m.Header.Set(k, v)
+		size += len(k) + len(": ") + len(v) + len("\r\n")
+	}
+	if max := c.nc.MaxPayload(); max > 0 && int64(len(data)+size) > max {
+		return c.nc.Publish(subject, data)
 	}
 	return c.nc.PublishMsg(m)
 }
@@ -193,4 +199,11 @@ func (c *Conn) Close(timeout time.Duration) {
 	case <-time.After(timeout):
 		c.nc.Close()
 	}
+}
+
+// Permanent reports a publish error that no retry can fix (a subject or a
+// payload the server refuses); anything else is transient.
+func Permanent(err error) bool {
+	return errors.Is(err, nats.ErrBadSubject) || errors.Is(err, nats.ErrMaxPayload) ||
+		errors.Is(err, nats.ErrHeadersNotSupported)
 }

@@ -342,7 +342,7 @@ func newFakePub() *fakePub {
 func (p *fakePub) Connected() bool   { return p.connected.Load() }
 func (p *fakePub) MaxPayload() int64 { return p.maxPayload }
 
-func (p *fakePub) Publish(subject string, data []byte) error {
+func (p *fakePub) PublishMsg(subject string, _ map[string]string, data []byte) error {
 	if p.onPublish != nil {
 		p.onPublish(p)
 	}

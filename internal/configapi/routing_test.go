@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sieproject/sie/internal/catalog"
 )
 
 func TestRoutingNotFound(t *testing.T) {
@@ -90,6 +92,12 @@ type modelIDVector struct {
 	Message *string `json:"message"`
 }
 
+// modelIDAmendments are the vector cases a later rule overrides: "_" next
+// to "/" would let two ids share one store file (a/_b and a_/b).
+var modelIDAmendments = map[string]string{
+	"org/_x": catalog.MsgIDUnderSlash,
+}
+
 // TestModelIDVectors runs every case of vectors/model_id.json through the
 // POST sie_id and through the GET, PUT and DELETE path id.
 func TestModelIDVectors(t *testing.T) {
@@ -105,6 +113,9 @@ func TestModelIDVectors(t *testing.T) {
 	}
 	e := newEnv(t, options{})
 	for _, c := range file.Cases {
+		if msg, ok := modelIDAmendments[c.ID]; ok {
+			c.Valid, c.Message = false, &msg
+		}
 		idJSON, _ := json.Marshal(c.ID)
 		body := `{"sie_id":` + string(idJSON) + `,"profiles":{"default":{"adapter_path":"sie_server.adapters.bert_flash:B"}}}`
 		path := "/v1/configs/models/" + escapeSegments(c.ID)

@@ -54,16 +54,13 @@ func FromEnv(env Getenv) (Config, error) {
 		Port:       8080,
 		BundlesDir: orDefault(get("SIE_BUNDLES_DIR"), "/app/bundles"),
 		ModelsDir:  orDefault(get("SIE_MODELS_DIR"), "/app/models"),
-		StoreURL:   strings.TrimRight(get("SIE_CONFIG_STORE_DIR"), "/"),
+		StoreURL:   storeURL(get("SIE_CONFIG_STORE_DIR")),
 		NATSURL:    get("SIE_NATS_URL"),
 		Auth: configapi.Auth{
 			Inference: ptr("SIE_AUTH_TOKEN"),
 			Admin:     ptr("SIE_ADMIN_TOKEN"),
 			Read:      ptr("SIE_CONFIG_READ_TOKEN"),
 		},
-	}
-	if get("SIE_CONFIG_STORE_DIR") != "" && cfg.StoreURL == "" {
-		cfg.StoreURL = "/" // the root directory, trailing slashes removed
 	}
 	cfg.Restore = cfg.StoreURL != "" && strings.ToLower(get("SIE_CONFIG_RESTORE")) == "true"
 	envName := get("SIE_ENV")
@@ -86,6 +83,24 @@ func FromEnv(env Getenv) (Config, error) {
 		return cfg, fmt.Errorf("SIE_LOG_JSON: %w", err)
 	}
 	return cfg, nil
+}
+
+// storeURL removes trailing "/" characters (§1.2) after the scheme of a
+// cloud URL, so "s3://" stays a cloud URL without a bucket (refused at
+// startup) instead of becoming the local directory "s3:".
+func storeURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	for _, scheme := range []string{"s3://", "gs://"} {
+		if rest, ok := strings.CutPrefix(raw, scheme); ok {
+			return scheme + strings.TrimRight(rest, "/")
+		}
+	}
+	if trimmed := strings.TrimRight(raw, "/"); trimmed != "" {
+		return trimmed
+	}
+	return "/" // only slashes: the root directory
 }
 
 // OSEnv is os.LookupEnv.

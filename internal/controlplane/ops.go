@@ -21,32 +21,57 @@ type AppendResult struct {
 // Append adds a model or appends profiles (append-only). id must come from
 // catalog.DocumentID(body).
 func (s *Service) Append(ctx context.Context, id string, body *doc.Map) (*AppendResult, error) {
-	snap, err := s.begin()
-	if err != nil {
-		return nil, err
-	}
-	defer s.writeMu.Unlock()
-	plan, err := catalog.PlanAppend(snap, id, body)
-	if err != nil {
-		return nil, err
-	}
-	res := &AppendResult{ModelID: id, Created: plan.Created, Skipped: plan.Skipped, Warnings: []string{}}
-	if len(plan.Created) == 0 {
-		// A retry of a write whose announcement failed announces it now.
-		s.retryPending()
-		res.Bundles, res.Epoch = plan.Bundles, s.epoch.Load()
-		return res, nil
-	}
-	text := yamldoc.Emit(plan.Doc)
-	next, model := snap.WithAPI(id, plan.Doc, string(text))
-	res.Bundles = model.Bundles()
-	res.Epoch, res.Warnings, err = s.apply(ctx, change{
-		id: id, next: next, model: model, text: text, targets: model.Bundles(), added: plan.Created,
+	var res *AppendResult
+	warnings, err := s.write(func(snap *catalog.Snapshot) (*announcement, error) {
+		plan, err := catalog.PlanAppend(snap, id, body)
+		if err != nil {
+			return nil, err
+		}
+		res = &AppendResult{ModelID: id, Created: plan.Created, Skipped: plan.Skipped}
+		if len(plan.Created) == 0 {
+			res.Bundles, res.Epoch = plan.Bundles, s.Epoch()
+			return nil, nil
+		}
+		text := yamldoc.Emit(plan.Doc)
+		next, model := snap.WithAPI(id, plan.Doc, string(text))
+		res.Bundles = model.Bundles()
+		var ann *announcement
+		res.Epoch, ann, err = s.apply(ctx, change{
+			id: id, next: next, model: model, text: text, targets: model.Bundles(), added: plan.Created,
+		})
+		return ann, err
 	})
 	if err != nil {
 		return nil, err
 	}
+	res.Warnings = warnings
 	return res, nil
+}
+
+// write runs fn under the write lock. A change fn made is then awaited
+// outside the lock (at most the publish timeout), so neither other writers
+// nor readers ever wait behind a publish. A call that changed nothing
+// re-sends earlier failed announcements instead: a retry of a write whose
+// announcement failed announces it now.
+func (s *Service) write(fn func(snap *catalog.Snapshot) (*announcement, error)) ([]string, error) {
+	snap, err := s.begin()
+	if err != nil {
+		return nil, err
+	}
+	ann, changed, err := func() (*announcement, bool, error) {
+		defer s.writeMu.Unlock()
+		before := s.Epoch()
+		ann, err := fn(snap)
+		return ann, s.Epoch() != before, err
+	}()
+	if err != nil {
+		return nil, err
+	}
+	if !changed {
+		s.Republish()
+		return []string{}, nil
+	}
+	return s.await(ann), nil
 }
 
 // ReplaceResult is the outcome of a PUT.
@@ -62,38 +87,38 @@ type ReplaceResult struct {
 
 // Replace makes body the model's whole API document.
 func (s *Service) Replace(ctx context.Context, id string, body *doc.Map) (*ReplaceResult, error) {
-	snap, err := s.begin()
-	if err != nil {
-		return nil, err
-	}
-	defer s.writeMu.Unlock()
-	plan, err := catalog.PlanReplace(snap, id, body)
-	if err != nil {
-		return nil, err
-	}
-	res := &ReplaceResult{ModelID: id, Warnings: []string{}}
-	if plan.Unchanged {
-		s.retryPending()
-		res.Unchanged, res.Bundles, res.Epoch = true, plan.Existing.Bundles(), s.epoch.Load()
-		return res, nil
-	}
-	text := yamldoc.Emit(plan.Doc)
-	next, model := snap.WithAPI(id, plan.Doc, string(text))
-	var before []string
-	if plan.Existing != nil {
-		before = plan.Existing.Bundles()
-		res.Replaced = true
-	} else {
-		res.Created = true
-	}
-	res.Bundles = model.Bundles()
-	res.Epoch, res.Warnings, err = s.apply(ctx, change{
-		id: id, next: next, model: model, text: text,
-		targets: snap.Bundles().Order(before, model.Bundles()), added: plan.Added,
+	var res *ReplaceResult
+	warnings, err := s.write(func(snap *catalog.Snapshot) (*announcement, error) {
+		plan, err := catalog.PlanReplace(snap, id, body)
+		if err != nil {
+			return nil, err
+		}
+		res = &ReplaceResult{ModelID: id}
+		if plan.Unchanged {
+			res.Unchanged, res.Bundles, res.Epoch = true, plan.Existing.Bundles(), s.Epoch()
+			return nil, nil
+		}
+		text := yamldoc.Emit(plan.Doc)
+		next, model := snap.WithAPI(id, plan.Doc, string(text))
+		var before []string
+		if plan.Existing != nil {
+			before = plan.Existing.Bundles()
+			res.Replaced = true
+		} else {
+			res.Created = true
+		}
+		res.Bundles = model.Bundles()
+		var ann *announcement
+		res.Epoch, ann, err = s.apply(ctx, change{
+			id: id, next: next, model: model, text: text,
+			targets: snap.Bundles().Order(before, model.Bundles()), added: plan.Added,
+		})
+		return ann, err
 	})
 	if err != nil {
 		return nil, err
 	}
+	res.Warnings = warnings
 	return res, nil
 }
 
@@ -111,45 +136,38 @@ type DeleteResult struct {
 
 // Delete removes the model's API document.
 func (s *Service) Delete(ctx context.Context, id string) (*DeleteResult, error) {
-	snap, err := s.begin()
-	if err != nil {
-		return nil, err
-	}
-	defer s.writeMu.Unlock()
-	old := snap.Exact(id)
-	if old == nil {
-		return nil, &ModelNotFoundError{ID: id}
-	}
-	res := &DeleteResult{ModelID: id, Warnings: []string{}}
-	if old.HasSeed() {
-		fs := catalog.SourceFilesystem
-		res.Fallback = &fs
-	}
-	if !old.HasAPI() {
-		s.retryPending()
-		res.Unchanged, res.Bundles, res.Epoch = true, old.Bundles(), s.epoch.Load()
-		return res, nil
-	}
-	next, model := snap.WithoutAPI(id)
-	var after []string
-	if model != nil {
-		after = model.Bundles()
-	}
-	res.Deleted = true
-	res.Bundles = snap.Bundles().Order(old.Bundles(), after)
-	res.Epoch, res.Warnings, err = s.apply(ctx, change{
-		id: id, next: next, model: model, targets: res.Bundles, added: []string{}, deleted: true,
+	var res *DeleteResult
+	warnings, err := s.write(func(snap *catalog.Snapshot) (*announcement, error) {
+		old := snap.Exact(id)
+		if old == nil {
+			return nil, &ModelNotFoundError{ID: id}
+		}
+		res = &DeleteResult{ModelID: id}
+		if old.HasSeed() {
+			fs := catalog.SourceFilesystem
+			res.Fallback = &fs
+		}
+		if !old.HasAPI() {
+			res.Unchanged, res.Bundles, res.Epoch = true, old.Bundles(), s.Epoch()
+			return nil, nil
+		}
+		next, model := snap.WithoutAPI(id)
+		var after []string
+		if model != nil {
+			after = model.Bundles()
+		}
+		res.Deleted = true
+		res.Bundles = snap.Bundles().Order(old.Bundles(), after)
+		var ann *announcement
+		var err error
+		res.Epoch, ann, err = s.apply(ctx, change{
+			id: id, next: next, model: model, targets: res.Bundles, added: []string{}, deleted: true,
+		})
+		return ann, err
 	})
 	if err != nil {
 		return nil, err
 	}
+	res.Warnings = warnings
 	return res, nil
-}
-
-// retryPending re-sends earlier failed announcements; the caller holds
-// writeMu.
-func (s *Service) retryPending() {
-	if s.pub != nil {
-		s.flushPending()
-	}
 }

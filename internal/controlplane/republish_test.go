@@ -22,7 +22,7 @@ type flakyPublisher struct {
 
 func (p *flakyPublisher) Connected() bool   { return true }
 func (p *flakyPublisher) MaxPayload() int64 { return 1 << 20 }
-func (p *flakyPublisher) Publish(subject string, data []byte) error {
+func (p *flakyPublisher) PublishMsg(subject string, _ map[string]string, data []byte) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.down {
