@@ -14,6 +14,7 @@ import (
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/controlplane"
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/strictjson"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -294,6 +295,10 @@ func decodeResolve(body []byte) (resolveRequest, error) {
 		}
 		if _, err := dec.Token(); err != io.EOF {
 			return req, invalidJSON("extra data after the JSON value")
+		}
+		// Duplicate keys are an error, as in YAML bodies, not "last wins".
+		if err := strictjson.CheckDuplicates(body); err != nil {
+			return req, invalidJSON(err.Error())
 		}
 	}
 	obj, ok := v.(map[string]any)
