@@ -17,6 +17,9 @@ import (
 // SubjectAll carries every delta, for gateways.
 const SubjectAll = "sie.config.models._all"
 
+// GenerationHeader carries sie-config's generation on every delta.
+const GenerationHeader = "Sie-Config-Generation"
+
 // SubjectForBundle carries the deltas a bundle's workers apply.
 func SubjectForBundle(bundle string) string { return "sie.config.models." + bundle }
 

@@ -45,6 +45,9 @@ func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request, event strin
 	}
 	wr.body = body
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		if len(key) > idempotency.MaxKeyBytes {
+			return errIdempotencyKeyTooLong
+		}
 		fp := idempotency.FingerprintOf(r.Method, r.URL.Path, body)
 		d, err := s.idem.Acquire(r.Context(), key, fp)
 		if err != nil {

@@ -165,6 +165,10 @@ func doURL(t testing.TB, method, url, body string, hdr ...string) response {
 	req, err := http.NewRequest(method, url, rd)
 	must(t, err)
 	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i] == "Host" {
+			req.Host = hdr[i+1] // the client sends req.Host, not a Host header
+			continue
+		}
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
 	resp, err := noRedirect.Do(req)

@@ -58,15 +58,20 @@ func TestRoutingTrailingSlash(t *testing.T) {
 	} {
 		r := e.get(c.path)
 		expectStatus(t, r, 307)
-		if got := r.header.Get("Location"); got != e.srv.URL+c.location {
-			t.Errorf("%s: Location %q, want %q", c.path, got, e.srv.URL+c.location)
+		// Relative: never built from the client's Host header.
+		if got := r.header.Get("Location"); got != c.location {
+			t.Errorf("%s: Location %q, want %q", c.path, got, c.location)
 		}
+	}
+	r := e.do("GET", "/healthz/", "", "Host", "evil.example")
+	if got := r.header.Get("Location"); got != "/healthz" {
+		t.Errorf("Location %q follows the Host header", got)
 	}
 	// The exception: GET /v1/configs/models/ has an empty id.
 	expect(t, e.get("/v1/configs/models/"), 400, `{"detail":{"error":"invalid_model_id","message":"Model ID contains invalid characters."}}`)
-	// A 307 is counted under the raw path.
-	if e.metric("sie_config_http_requests_total", map[string]string{"method": "GET", "path": "/v1/configs/bundles/", "status": "307"}) != 1 {
-		t.Fatal("307 not counted under the raw path")
+	// A 307 matched no route: it is counted as unmatched, like a 404.
+	if e.metric("sie_config_http_requests_total", map[string]string{"method": "GET", "path": "unmatched", "status": "307"}) != 6 {
+		t.Fatal("307s not counted as unmatched")
 	}
 }
 

@@ -10,9 +10,11 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/configapi"
+	"github.com/sieproject/sie/internal/httplimits"
 	"github.com/sieproject/sie/internal/logging"
 )
 
@@ -34,6 +36,12 @@ type Config struct {
 	LogLevel  slog.Level
 	JSONLogs  bool
 	LogOutput io.Writer // default os.Stderr
+
+	// HTTPLimits are the connection limits (zero: the defaults; tests
+	// shorten them).
+	HTTPLimits httplimits.Limits
+	// PublishTimeout bounds a write's wait for its deltas (zero: 2 s).
+	PublishTimeout time.Duration
 }
 
 // Getenv looks a variable up and reports whether it is set.

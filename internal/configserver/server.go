@@ -97,7 +97,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 
 	svcCfg := controlplane.Config{Snapshot: snap, RouterID: cfg.RouterID, Metrics: metrics, Log: log,
-		PermanentPublishError: bus.Permanent}
+		PermanentPublishError: bus.Permanent, PublishTimeout: cfg.PublishTimeout}
 	if st != nil {
 		svcCfg.Store = st
 	}
@@ -127,7 +127,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.ln = ln
-	s.http = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	s.http = cfg.HTTPLimits.Server(api)
 	go func() { s.served <- s.http.Serve(ln) }()
 	log.Info("sie-config listening", "addr", ln.Addr().String(), "store", describe(st), "nats", bus.RedactURL(cfg.NATSURL), "nats_auth", cfg.NATSCredentials.Describe(), "router_id", s.svc.RouterID(), "generation", s.svc.Generation())
 	return s, nil

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/store/core"
 )
@@ -30,7 +31,7 @@ type Publisher interface {
 }
 
 // GenerationHeader carries sie-config's generation on every delta.
-const GenerationHeader = "Sie-Config-Generation"
+const GenerationHeader = bus.GenerationHeader
 
 // Service is the single writer.
 //

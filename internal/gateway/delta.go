@@ -27,6 +27,9 @@ const (
 	ResultGap               = "gap"
 	ResultBuffered          = "buffered"
 	ResultInvalidEnvelope   = "invalid_envelope"
+	// ResultOtherGeneration: the delta comes from another generation of
+	// sie-config than the mirror's; it is not applied and a resync follows.
+	ResultOtherGeneration = "other_generation"
 )
 
 // envelope is a decoded NATS payload (sie-gateway.md §3.4).

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
 )
 
@@ -23,10 +24,16 @@ func (s *server) getModel(w http.ResponseWriter, _ *http.Request, p param) {
 	st := s.mirror.Snapshot()
 	raw := p.decoded
 	if base, ok := strings.CutSuffix(raw, "/status"); ok {
-		if m := st.Find(base); m != nil {
-			s.writeStatus(w, st, m)
-			return
+		if catalog.CheckModelIDBounds(base) == "" {
+			if m := st.Find(base); m != nil {
+				s.writeStatus(w, st, m)
+				return
+			}
 		}
+	}
+	if msg := catalog.CheckModelIDBounds(raw); msg != "" {
+		writeInvalidModelID(w, msg)
+		return
 	}
 	m := st.Find(raw)
 	if m == nil {
@@ -38,6 +45,12 @@ func (s *server) getModel(w http.ResponseWriter, _ *http.Request, p param) {
 		doc.Entry{Key: "sie_id", Value: m.ID},
 		doc.Entry{Key: "source", Value: sourceRegistry},
 	))
+}
+
+// writeInvalidModelID is the model-id bounds refusal, in sie-config's
+// envelope: the same bytes from both services.
+func writeInvalidModelID(w http.ResponseWriter, msg string) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{"detail": map[string]any{"error": "invalid_model_id", "message": msg}})
 }
 
 // listBundles is GET /v1/configs/bundles (§4.3), in bundle order.

@@ -69,19 +69,21 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		ConfigURL: cfg.ConfigURL, Token: cfg.OutboundToken, Trusted: cfg.Trusted, Seed: seed,
 		PollInterval: cfg.PollInterval, BackoffInitial: cfg.BackoffInitial, BackoffMax: cfg.BackoffMax,
 		DeltaFilter: cfg.DeltaFilter, Metrics: metrics, Log: logging.Logger(handler, "sie.gateway.config"),
+		ExportMaxBytes: cfg.ExportMaxBytes, ResyncInterval: cfg.ResyncInterval,
 	})
 
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Server{cfg: cfg, log: log, mirror: mirror, registry: registry, metrics: metrics, stop: stop, served: make(chan error, 1)}
 
-	api := gatewayapi.New(gatewayapi.Config{Mirror: mirror, Workers: registry, Auth: cfg.Auth, Gatherer: reg, Context: bg, Log: log})
+	api := gatewayapi.New(gatewayapi.Config{Mirror: mirror, Workers: registry, Auth: cfg.Auth, Gatherer: reg, Context: bg, Log: log,
+		WSOrigins: cfg.WSOrigins, WSMaxClients: cfg.WSMaxClients})
 	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	if err != nil {
 		stop()
 		return nil, err
 	}
 	s.ln = ln
-	s.http = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	s.http = cfg.HTTPLimits.Server(api)
 	go func() { s.served <- s.http.Serve(ln) }()
 	log.Info("sie-gateway listening", "addr", ln.Addr().String(), "version", version.Version,
 		"config_service", orNone(cfg.ConfigURL), "nats", orNone(bus.RedactURL(cfg.NATSURL)), "nats_auth", cfg.NATSCredentials.Describe(), "workers", len(cfg.Workers), "auth_mode", cfg.AuthMode)
@@ -143,7 +145,7 @@ func (s *Server) connectNATS() error {
 		return err
 	}
 	s.nats = conn
-	if _, err := conn.Subscribe(bus.SubjectAll, s.mirror.HandleDelta); err != nil {
+	if _, err := conn.SubscribeHeader(bus.SubjectAll, bus.GenerationHeader, s.mirror.HandleDeltaMsg); err != nil {
 		return err
 	}
 	return nil
