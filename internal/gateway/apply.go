@@ -56,8 +56,11 @@ func (m *Mirror) HandleDeltaMsg(data []byte, generation string) {
 		return
 	}
 	if d.kind == KindModelAdded {
-		// Parsed outside the state lock: it is the expensive part.
+		// Parsed outside the state lock: it is the expensive part. The text
+		// is not needed once parsed (a buffered delta keeps the document
+		// only, which halves what a flood during a resync can hold).
 		d.doc, d.parseErr = yamldoc.Parse([]byte(env.ModelConfig))
+		d.env.ModelConfig = ""
 	}
 
 	m.mu.Lock()

@@ -203,17 +203,33 @@ type exportBody struct {
 	max, n   int64
 	watchdog *time.Timer
 	cancel   context.CancelFunc
+	tooLarge bool // sticky: every later read fails the same way
 }
 
+// Read never hands over a byte beyond the cap: a decoder that already
+// holds the rest of a too-large export must still see the error.
 func (b *exportBody) Read(p []byte) (int, error) {
+	if b.tooLarge {
+		return 0, ErrExportTooLarge
+	}
+	if b.n >= b.max {
+		var one [1]byte
+		if n, err := b.body.Read(one[:]); n > 0 {
+			b.tooLarge = true
+			return 0, ErrExportTooLarge
+		} else if err != nil {
+			return 0, err
+		}
+		return 0, nil
+	}
+	if room := b.max - b.n; int64(len(p)) > room {
+		p = p[:room]
+	}
 	n, err := b.body.Read(p)
 	if n > 0 {
 		b.watchdog.Reset(requestTimeout)
 	}
 	b.n += int64(n)
-	if b.n > b.max {
-		return n, ErrExportTooLarge
-	}
 	return n, err
 }
 

@@ -21,6 +21,12 @@ import (
 	"github.com/sieproject/sie/internal/workers"
 )
 
+// The delta subscription's queue limits (nats.go's default is 64 MiB).
+const (
+	pendingMsgs  = 65536
+	pendingBytes = 16 << 20
+)
+
 // Shutdown budgets (§1.3).
 const (
 	drainHTTP = 5 * time.Second
@@ -145,7 +151,14 @@ func (s *Server) connectNATS() error {
 		return err
 	}
 	s.nats = conn
-	if _, err := conn.SubscribeHeader(bus.SubjectAll, bus.GenerationHeader, s.mirror.HandleDeltaMsg); err != nil {
+	sub, err := conn.SubscribeHeader(bus.SubjectAll, bus.GenerationHeader, s.mirror.HandleDeltaMsg)
+	if err != nil {
+		return err
+	}
+	// Bound what waits for the handler: beyond it the client drops
+	// messages (a lost delta is a gap, and a resync repairs it), so a
+	// flood cannot grow the gateway's memory.
+	if err := sub.SetPendingLimits(pendingMsgs, pendingBytes); err != nil {
 		return err
 	}
 	return nil
