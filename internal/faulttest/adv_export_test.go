@@ -87,7 +87,7 @@ func TestAdvLargeExportResyncs(t *testing.T) {
 
 	// A gateway whose cap is below the export refuses it and says why.
 	small := startGatewayProcWith(t, gatewayProcOptions{Name: "gw-capped", ConfigURL: proc.URL(), Poll: time.Hour,
-		Env: []string{fmt.Sprintf("SIE_GATEWAY_EXPORT_MAX_BYTES=%d", exportBytes/2)}})
+		Env: []string{fmt.Sprintf("SIE_GATEWAY_EXPORT_MAX_BYTES=%d", min(exportBytes/2, 16<<20))}})
 	waitFor(t, 60*time.Second, "the capped gateway reports the cap", func() (bool, string) {
 		return strings.Contains(small.Logs(), "SIE_GATEWAY_EXPORT_MAX_BYTES"), small.Logs() + fmt.Sprint(sumMetric(scrape(small.URL()), "sie_gateway_config_resyncs_total"), sumMetric(scrape(small.URL()), "sie_gateway_config_bootstrap_failures_total"))
 	})
