@@ -2,6 +2,7 @@ package bus_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -298,5 +299,55 @@ func TestTLSWithClientCertificate(t *testing.T) {
 
 	if _, err := bus.Connect(url, bus.Options{Credentials: bus.Credentials{TLSCA: filepath.Join(p.dir, "nope.pem")}}, quiet); err == nil {
 		t.Fatal("a missing CA file was accepted")
+	}
+}
+
+// Headers reach subscribers without touching the payload; a payload too
+// close to max_payload for them goes out without them.
+func TestPublishHeaders(t *testing.T) {
+	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true, MaxPayload: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("not ready")
+	}
+	t.Cleanup(ns.Shutdown)
+	c := connectAndWait(t, ns.ClientURL(), bus.Credentials{}, quiet)
+	got := make(chan [2]string, 4)
+	sub, err := c.SubscribeHeader("x", bus.GenerationHeader, func(data []byte, v string) { got <- [2]string{string(data), v} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	fctx, fcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer fcancel()
+	if err := c.Flush(fctx); err != nil {
+		t.Fatal(err)
+	}
+	h := map[string]string{bus.GenerationHeader: "g1"}
+	if err := c.PublishMsg("x", h, []byte("small")); err != nil {
+		t.Fatal(err)
+	}
+	near := bytes.Repeat([]byte("n"), 990)
+	if err := c.PublishMsg("x", h, near); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range [][2]string{{"small", "g1"}, {string(near), ""}} {
+		select {
+		case m := <-got:
+			if m != want {
+				t.Fatalf("got %q/%q, want %q/%q", m[0][:min(10, len(m[0]))], m[1], want[0][:min(10, len(want[0]))], want[1])
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no message")
+		}
+	}
+	if err := c.PublishMsg("x", nil, bytes.Repeat([]byte("n"), 2000)); !bus.Permanent(err) {
+		t.Fatalf("an oversized payload: %v is not permanent", err)
+	}
+	if bus.Permanent(bus.ErrNotConnected) {
+		t.Fatal("not connected is transient")
 	}
 }
