@@ -37,6 +37,11 @@ type Conn struct {
 	log     *slog.Logger
 	notify  func(connected bool)
 	closing atomic.Bool // a drain is under way: disconnects are expected
+	// up and maxPayload mirror the connection's state, kept by its
+	// handlers: reading them never takes the client library's lock, which
+	// a publish blocked on a server that stopped reading holds.
+	up         atomic.Bool
+	maxPayload atomic.Int64
 }
 
 // Options tune a connection. Zero values take the defaults.
@@ -72,6 +77,7 @@ func Connect(url string, opts Options, log *slog.Logger) (*Conn, error) {
 	}
 	c := &Conn{log: log}
 	c.notify = func(up bool) {
+		c.up.Store(up)
 		if opts.OnStateChange != nil {
 			opts.OnStateChange(up)
 		}
@@ -86,12 +92,14 @@ func Connect(url string, opts Options, log *slog.Logger) (*Conn, error) {
 		nats.ReconnectJitter(0, 0),
 		nats.Timeout(timeout),
 		nats.FlusherTimeout(FlushTimeout),
-		nats.ConnectHandler(func(*nats.Conn) {
+		nats.ConnectHandler(func(nc *nats.Conn) {
 			log.Info("nats connected", "url", shown)
+			c.maxPayload.Store(nc.MaxPayload())
 			c.notify(true)
 		}),
-		nats.ReconnectHandler(func(*nats.Conn) {
+		nats.ReconnectHandler(func(nc *nats.Conn) {
 			log.Info("nats reconnected", "url", shown)
+			c.maxPayload.Store(nc.MaxPayload())
 			c.notify(true)
 		}),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
@@ -120,16 +128,18 @@ func Connect(url string, opts Options, log *slog.Logger) (*Conn, error) {
 	}
 	c.nc = nc
 	if nc.IsConnected() {
+		c.maxPayload.Store(nc.MaxPayload())
 		c.notify(true)
 	}
 	return c, nil
 }
 
-// Connected reports whether the connection is up right now.
-func (c *Conn) Connected() bool { return c.nc.IsConnected() }
+// Connected reports whether the connection is up right now. It never
+// waits for the client library's lock.
+func (c *Conn) Connected() bool { return c.up.Load() }
 
 // MaxPayload is the server's max_payload (0 while never connected).
-func (c *Conn) MaxPayload() int64 { return c.nc.MaxPayload() }
+func (c *Conn) MaxPayload() int64 { return c.maxPayload.Load() }
 
 // ErrNotConnected is returned by Publish while the connection is down.
 var ErrNotConnected = errors.New("nats: not connected")
