@@ -367,6 +367,6 @@ func TestAdvNATSBlackHole(t *testing.T) {
 	waitConverged(t, base, []*testGateway{gw}, 30*time.Second)
 	report(t, map[string]any{"write_worst_ms": worst.Milliseconds(), "outcomes": outcomes,
 		"reads_during": reads.Load(), "read_worst_ms": time.Duration(readWorst.Load()).Milliseconds(),
-		"export_worst_ms": time.Duration(exportWorst.Load()).Milliseconds(),
+		"export_worst_ms":    time.Duration(exportWorst.Load()).Milliseconds(),
 		"converged_after_ms": time.Since(start).Milliseconds()})
 }
