@@ -221,10 +221,9 @@ func TestAdvHostileDeltaFloods(t *testing.T) {
 			sumMetric(scrape(gw.URL()), "sie_gateway_config_deltas_total", `result="buffered"`)
 		return n >= storm, fmt.Sprint(n)
 	})
-	elapsed := time.Since(start)
 	want = fetchExport(t, base)
 	waitFor(t, p.ConvergeBudget+5*time.Second, "the gateway recovers the export", func() (bool, string) { return gw.convergedTo(want) })
-	elapsed = time.Since(start)
+	elapsed := time.Since(start) // the storm and the recovery
 	started := resyncs() - resyncs0
 	if limit := elapsed.Seconds() + 2; started > limit {
 		t.Errorf("%d gap deltas started %.0f resyncs in %s (at most one per second)", storm, started, elapsed)

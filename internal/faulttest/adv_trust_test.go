@@ -144,7 +144,7 @@ func TestAdvRewindConvergesWithinOnePoll(t *testing.T) {
 	// The restart: same address and router id, no store, a new generation.
 	dropAll.Store(true)
 	stopConfigInProc(t, cfg)
-	cfg = startConfigInProcOn(t, o, port)
+	startConfigInProcOn(t, o, port) // stopped by its cleanup
 	waitNATSConnected(t, base, true)
 	// Other documents under the same ids, written back up to the same epoch.
 	for _, m := range mine {
