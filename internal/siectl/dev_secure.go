@@ -56,7 +56,7 @@ func (cl *devCluster) natsCredentials(role bus.Role, bundle string) bus.Credenti
 // component, readable by the owner only.
 func (cl *devCluster) writeNATSUsers() error {
 	var b strings.Builder
-	b.WriteString("# NATS users of this `siectl dev --secure` run (source one block).\n")
+	b.WriteString("# NATS users of this `siectl dev --secure` run: export the two lines of the component you start.\n")
 	line := func(name string, c bus.Credentials) {
 		fmt.Fprintf(&b, "\n# %s\n%s=%s\n%s=%s\n", name, bus.EnvUser, c.User, bus.EnvPassword, c.Password)
 	}
