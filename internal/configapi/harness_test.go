@@ -112,6 +112,7 @@ func newEnv(t testing.TB, o options) *env {
 		}
 	}
 	e.svc = controlplane.New(cfg)
+	t.Cleanup(e.svc.Close)
 	e.api = configapi.New(configapi.Config{
 		Service: e.svc, Auth: o.auth, Registry: reg, Log: log,
 		Audit: slog.New(slog.NewJSONHandler(e.audit, nil)).With("logger", "sie.audit"),

@@ -49,8 +49,10 @@ func epochOf(payload []byte) string {
 func newTestService(t *testing.T, pub Publisher) *Service {
 	t.Helper()
 	bundles := []*catalog.Bundle{{Name: "default", Priority: 10, Adapters: []string{"sie_server.adapters.bert_flash"}}}
-	return New(Config{Snapshot: catalog.NewSnapshot(bundles, nil, nil), Pub: pub, RouterID: "r",
+	s := New(Config{Snapshot: catalog.NewSnapshot(bundles, nil, nil), Pub: pub, RouterID: "r",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	t.Cleanup(s.Close)
+	return s
 }
 
 func post(t *testing.T, s *Service, id string, profile string) *AppendResult {
