@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/logging"
 	"github.com/sieproject/sie/internal/workersim"
 )
@@ -93,6 +94,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (w
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
+	creds, err := bus.CredentialsFromEnv(getenv)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.NATSCredentials = creds
 	if cfg.BundlesDir == "" && cfg.ModelsDir != "" {
 		cfg.BundlesDir = filepath.Join(cfg.ModelsDir, "..", "bundles")
 	}

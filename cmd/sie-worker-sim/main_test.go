@@ -41,6 +41,13 @@ func TestInvalidFlagsExit2(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
+	if code := run([]string{"--bundle", "b", "--models-dir", "m"}, env(map[string]string{"SIE_NATS_USER": "w"}), io.Discard); code != 2 {
+		t.Errorf("SIE_NATS_USER without SIE_NATS_PASSWORD: exit %d, want 2", code)
+	}
+	cfg, err := parseConfig([]string{"--bundle", "b", "--models-dir", "m"}, env(map[string]string{"SIE_NATS_USER": "w", "SIE_NATS_PASSWORD": "p"}), io.Discard)
+	if err != nil || cfg.NATSCredentials.User != "w" || cfg.NATSCredentials.Password != "p" {
+		t.Errorf("credentials: %+v %v", cfg.NATSCredentials, err)
+	}
 	if code := run([]string{"--bundle", "b", "--models-dir", "m"}, env(map[string]string{"SIE_LOG_LEVEL": "loud"}), io.Discard); code != 2 {
 		t.Errorf("bad SIE_LOG_LEVEL: exit %d, want 2", code)
 	}

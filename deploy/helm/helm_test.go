@@ -140,6 +140,32 @@ type secret struct {
 	StringData map[string]string `yaml:"stringData"`
 }
 
+type configMap struct {
+	Metadata meta              `yaml:"metadata"`
+	Data     map[string]string `yaml:"data"`
+}
+
+type networkPolicy struct {
+	Metadata meta `yaml:"metadata"`
+	Spec     struct {
+		PodSelector struct {
+			MatchLabels map[string]string `yaml:"matchLabels"`
+		} `yaml:"podSelector"`
+		PolicyTypes []string `yaml:"policyTypes"`
+		Ingress     []struct {
+			Ports []struct {
+				Port any `yaml:"port"`
+			} `yaml:"ports"`
+			From []struct {
+				PodSelector *struct {
+					MatchLabels map[string]string `yaml:"matchLabels"`
+				} `yaml:"podSelector"`
+				NamespaceSelector any `yaml:"namespaceSelector"`
+			} `yaml:"from"`
+		} `yaml:"ingress"`
+	} `yaml:"spec"`
+}
+
 // rendered is one `helm template` output, split by kind.
 type rendered struct {
 	namespaces  map[string]bool
@@ -147,6 +173,8 @@ type rendered struct {
 	statefuls   []*workload
 	services    map[string]*service
 	secrets     map[string]*secret
+	configMaps  map[string]*configMap
+	policies    []*networkPolicy
 	pvcs        map[string]bool
 	kinds       map[string]int
 }
@@ -157,6 +185,7 @@ func parseRendered(t *testing.T, data []byte) *rendered {
 		namespaces: map[string]bool{},
 		services:   map[string]*service{},
 		secrets:    map[string]*secret{},
+		configMaps: map[string]*configMap{},
 		pvcs:       map[string]bool{},
 		kinds:      map[string]int{},
 	}
@@ -208,6 +237,14 @@ func parseRendered(t *testing.T, data []byte) *rendered {
 			s := &secret{}
 			decode(s)
 			r.secrets[s.Metadata.Name] = s
+		case "ConfigMap":
+			c := &configMap{}
+			decode(c)
+			r.configMaps[c.Metadata.Name] = c
+		case "NetworkPolicy":
+			np := &networkPolicy{}
+			decode(np)
+			r.policies = append(r.policies, np)
 		case "PersistentVolumeClaim":
 			r.pvcs[head.Metadata.Name] = true
 		}
@@ -516,7 +553,7 @@ func checkCase(t *testing.T, r *rendered, v values) {
 		for i := range w.Spec.Template.Spec.Containers {
 			c := &w.Spec.Template.Spec.Containers[i]
 			for _, e := range c.Env {
-				if !tokenEnvNames[e.Name] && !strings.Contains(e.Name, "TOKEN") {
+				if !tokenEnvNames[e.Name] && !strings.Contains(e.Name, "TOKEN") && !strings.Contains(e.Name, "PASSWORD") {
 					continue
 				}
 				if e.Value != nil || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil {
@@ -524,6 +561,9 @@ func checkCase(t *testing.T, r *rendered, v values) {
 					continue
 				}
 				ref := e.ValueFrom.SecretKeyRef
+				if strings.Contains(e.Name, "PASSWORD") {
+					continue // the NATS passwords: checked by checkNATSAuth
+				}
 				if v.str("auth.existingSecret") == "" {
 					s, ok := r.secrets[ref.Name]
 					if !ok {
@@ -757,6 +797,8 @@ func checkCase(t *testing.T, r *rendered, v values) {
 			t.Errorf("SIE_NATS_CONFIG_TRUSTED_PRODUCERS=%q, want %q", producers, want)
 		}
 	}
+	checkNATSAuth(t, r, v, natsSets, configs, gateways)
+
 	if mode, ok := literal(t, genv, "SIE_AUTH_MODE"); ok {
 		switch mode {
 		case "none", "token", "static":

@@ -7,11 +7,25 @@ const (
 	MsgIDInvalidChars = "Model ID contains invalid characters."
 	MsgIDStatusSuffix = "Model ID must not end with '/status' (reserved for the gateway status endpoint)."
 	MsgIDDoubleUnder  = "Model ID must not contain '__' (reserved for store file names)."
+	MsgIDTooLong      = "Model ID is longer than 200 bytes."
+	MsgIDTooManySlash = "Model ID has more than 50 '/' separators."
+	MsgIDUnderSlash   = "Model ID has '_' next to '/'."
+)
+
+// The bounds of an id: with them every store file name ("/" → "__", plus
+// ".yaml" and a temp-file prefix and suffix) fits in 255 bytes.
+const (
+	MaxModelIDBytes   = 200
+	MaxModelIDSlashes = 50
 )
 
 // CheckModelID applies the model-id rule and returns the first failing
-// check's message, or "" when the id is acceptable.
+// check's message, or "" when the id is acceptable. The bounds come first:
+// they cap the work every later check (and the store) does.
 func CheckModelID(id string) string {
+	if m := CheckModelIDBounds(id); m != "" {
+		return m
+	}
 	if strings.Contains(id, "..") || strings.Contains(id, `\`) || !modelIDChars(id) {
 		return MsgIDInvalidChars
 	}
@@ -20,6 +34,23 @@ func CheckModelID(id string) string {
 	}
 	if strings.Contains(id, "__") {
 		return MsgIDDoubleUnder
+	}
+	// With "_" never next to "/", mapping "/" to "__" is injective: a/_b
+	// and a_/b would otherwise share the file a___b.yaml.
+	if strings.Contains(id, "_/") || strings.Contains(id, "/_") {
+		return MsgIDUnderSlash
+	}
+	return ""
+}
+
+// CheckModelIDBounds is the part of the rule every reader applies, the
+// gateway included: at most MaxModelIDBytes bytes and MaxModelIDSlashes "/".
+func CheckModelIDBounds(id string) string {
+	if len(id) > MaxModelIDBytes {
+		return MsgIDTooLong
+	}
+	if strings.Count(id, "/") > MaxModelIDSlashes {
+		return MsgIDTooManySlash
 	}
 	return ""
 }

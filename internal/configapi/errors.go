@@ -44,7 +44,9 @@ var (
 	errBodyTooLarge     = codedError(http.StatusRequestEntityTooLarge, "payload_too_large", msg("Config body exceeds 1048576 bytes limit."))
 	errNATSUnavailable  = codedError(http.StatusServiceUnavailable, "nats_unavailable", msg("NATS not connected -- cannot distribute config changes."))
 	errIdempotencyReuse = codedError(http.StatusUnprocessableEntity, "idempotency_mismatch", msg("Idempotency-Key reused with different payload."))
-	errRegistry         = codedError(http.StatusServiceUnavailable, "registry_unavailable", msg(controlplane.RegistryUnavailableError{}.Error()))
+	// The cache holds up to 1,000 keys: bounding each bounds it.
+	errIdempotencyKeyTooLong = codedError(http.StatusBadRequest, "invalid_idempotency_key", msg("Idempotency-Key is longer than 255 bytes."))
+	errRegistry              = codedError(http.StatusServiceUnavailable, "registry_unavailable", msg(controlplane.RegistryUnavailableError{}.Error()))
 )
 
 func modelNotFound(id string) error {

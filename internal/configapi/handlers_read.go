@@ -1,6 +1,7 @@
 package configapi
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -10,9 +11,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/sieproject/sie/internal/canonjson"
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/controlplane"
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/strictjson"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -133,11 +136,26 @@ func (s *Server) epoch(w http.ResponseWriter, r *http.Request, _ string) error {
 	if snap := s.svc.Snapshot(); snap != nil {
 		hash = snap.Bundles().Hash()
 	}
+	ex := s.svc.Export()
+	s.identify(w.Header(), ex.Generation)
 	writeJSON(w, http.StatusOK, doc.NewMap(
-		doc.Entry{Key: "epoch", Value: s.svc.Epoch()},
+		doc.Entry{Key: "epoch", Value: ex.Epoch},
 		doc.Entry{Key: "bundles_hash", Value: hash},
 	))
 	return nil
+}
+
+// Identification headers of /epoch and /export: the publisher id deltas
+// carry (gateways trust the sie-config they bootstrap from) and the
+// generation of the epoch sequence (a change is a rewind, never missed).
+const (
+	HeaderRouterID   = "X-SIE-Router-Id"
+	HeaderGeneration = "X-SIE-Config-Generation"
+)
+
+func (s *Server) identify(h http.Header, generation string) {
+	h.Set(HeaderRouterID, s.svc.RouterID())
+	h.Set(HeaderGeneration, generation)
 }
 
 func (s *Server) export(w http.ResponseWriter, r *http.Request, _ string) error {
@@ -148,28 +166,49 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, _ string) error 
 		return err
 	}
 	ex := s.svc.Export()
+	h := w.Header()
+	s.identify(h, ex.Generation)
 	etag := `"e` + strconv.FormatInt(ex.Epoch, 10) + `"`
-	w.Header().Set("ETag", etag)
+	h.Set("ETag", etag)
 	if noneMatch(r, etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	models := make([]any, 0, ex.Snapshot.Len())
-	for _, m := range ex.Snapshot.Models() {
-		models = append(models, doc.NewMap(
+	h.Set("Content-Type", contentJSON)
+	w.WriteHeader(http.StatusOK)
+	writeExport(w, ex, time.Now())
+	return nil
+}
+
+// writeExport streams the export one model at a time, so memory stays
+// constant per model however large the registry. The envelope comes from
+// the same ordered encoder as every other response: it is the encoding of
+// an empty model list, cut open before its "]}".
+func writeExport(w io.Writer, ex controlplane.Exported, now time.Time) {
+	head := canonjson.Ordered(doc.NewMap(
+		doc.Entry{Key: "snapshot_version", Value: int64(1)},
+		doc.Entry{Key: "epoch", Value: ex.Epoch},
+		doc.Entry{Key: "generated_at", Value: generatedAt(now)},
+		doc.Entry{Key: "models", Value: []any{}},
+	))
+	bw := bufio.NewWriterSize(w, 64<<10)
+	_, _ = bw.Write(head[:len(head)-2])
+	for i, m := range ex.Snapshot.Models() {
+		if i > 0 {
+			_ = bw.WriteByte(',')
+		}
+		_, err := bw.Write(canonjson.Ordered(doc.NewMap(
 			doc.Entry{Key: "model_id", Value: m.ID},
 			doc.Entry{Key: "model_config", Value: exportDocument(m)},
 			doc.Entry{Key: "raw_yaml", Value: m.Text()},
 			doc.Entry{Key: "affected_bundles", Value: nonNil(m.Bundles())},
-		))
+		)))
+		if err != nil {
+			return // the client went away
+		}
 	}
-	writeJSON(w, http.StatusOK, doc.NewMap(
-		doc.Entry{Key: "snapshot_version", Value: int64(1)},
-		doc.Entry{Key: "epoch", Value: ex.Epoch},
-		doc.Entry{Key: "generated_at", Value: generatedAt(time.Now())},
-		doc.Entry{Key: "models", Value: models},
-	))
-	return nil
+	_, _ = bw.WriteString("]}")
+	_ = bw.Flush()
 }
 
 // exportDocument is the effective document, with sie_id guaranteed (a
@@ -277,6 +316,10 @@ func decodeResolve(body []byte) (resolveRequest, error) {
 		}
 		if _, err := dec.Token(); err != io.EOF {
 			return req, invalidJSON("extra data after the JSON value")
+		}
+		// Duplicate keys are an error, as in YAML bodies, not "last wins".
+		if err := strictjson.CheckDuplicates(body); err != nil {
+			return req, invalidJSON(err.Error())
 		}
 	}
 	obj, ok := v.(map[string]any)

@@ -53,7 +53,11 @@ func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request, event strin
 		return err
 	}
 	wr.body = body
-	if key := r.Header.Get("Idempotency-Key"); key != "" && !opts.DryRun {
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > idempotency.MaxKeyBytes {
+		return errIdempotencyKeyTooLong
+	}
+	if key != "" && !opts.DryRun {
 		fp := idempotency.FingerprintOf(r.Method, r.URL.Path, body)
 		d, err := s.idem.Acquire(r.Context(), key, fp)
 		if err != nil {

@@ -115,6 +115,7 @@ func newEnv(t testing.TB, o options) *env {
 		}
 	}
 	e.svc = controlplane.New(cfg)
+	t.Cleanup(e.svc.Close)
 	e.api = configapi.New(configapi.Config{
 		Service: e.svc, Auth: o.auth, Registry: reg, Log: log,
 		Audit: slog.New(slog.NewJSONHandler(e.audit, nil)).With("logger", "sie.audit"),
@@ -168,6 +169,10 @@ func doURL(t testing.TB, method, url, body string, hdr ...string) response {
 	req, err := http.NewRequest(method, url, rd)
 	must(t, err)
 	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i] == "Host" {
+			req.Host = hdr[i+1] // the client sends req.Host, not a Host header
+			continue
+		}
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
 	resp, err := noRedirect.Do(req)
@@ -345,7 +350,7 @@ func newFakePub() *fakePub {
 func (p *fakePub) Connected() bool   { return p.connected.Load() }
 func (p *fakePub) MaxPayload() int64 { return p.maxPayload }
 
-func (p *fakePub) Publish(subject string, data []byte) error {
+func (p *fakePub) PublishMsg(subject string, _ map[string]string, data []byte) error {
 	if p.onPublish != nil {
 		p.onPublish(p)
 	}

@@ -1,6 +1,7 @@
 package configapi
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,4 +30,19 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 func (m *httpMetrics) observe(method, path, status string, d time.Duration) {
 	m.requests.WithLabelValues(method, path, status).Inc()
 	m.duration.WithLabelValues(method, path).Observe(d.Seconds())
+}
+
+// labelUnmatched is the path label of every request that matches no route
+// (404 and trailing-slash 307 alike).
+const labelUnmatched = "unmatched"
+
+// methodLabel keeps the standard methods and folds anything else into
+// "other".
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return m
+	}
+	return "other"
 }

@@ -2,6 +2,7 @@ package configapi
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -52,15 +53,19 @@ func lookup(routes []*route, path string) (rt *route, param string, redirect boo
 	return nil, "", false
 }
 
+// redirectWithoutSlash answers 307 with a relative Location (path and
+// query), never built from the client's Host header. Only exact routes
+// redirect, so the path always starts with a single "/" and cannot read as
+// a scheme-relative URL.
 func redirectWithoutSlash(w http.ResponseWriter, r *http.Request) {
-	u := *r.URL
-	u.Path = strings.TrimSuffix(r.URL.Path, "/")
-	u.RawPath = ""
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
+	u := url.URL{Path: strings.TrimSuffix(r.URL.Path, "/"), RawQuery: r.URL.RawQuery}
+	loc := u.EscapedPath()
+	if strings.HasPrefix(loc, "//") {
+		loc = "/" + strings.TrimLeft(loc, "/")
 	}
-	u.Scheme, u.Host = scheme, r.Host
-	w.Header().Set("Location", u.String())
+	if u.RawQuery != "" {
+		loc += "?" + u.RawQuery
+	}
+	w.Header().Set("Location", loc)
 	w.WriteHeader(http.StatusTemporaryRedirect)
 }

@@ -15,7 +15,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sieproject/sie/internal/controlplane"
+	"github.com/sieproject/sie/internal/httplimits"
 	"github.com/sieproject/sie/internal/idempotency"
+	"github.com/sieproject/sie/internal/logging"
 )
 
 // MaxBodyBytes is the write and resolve body limit.
@@ -47,6 +49,8 @@ type Server struct {
 	metrics  *httpMetrics
 	routes   []*route
 	prom     http.Handler
+	// authFailures bounds the failed-auth log lines a flood can cause.
+	authFailures *logging.Sampler
 }
 
 // New builds the server and its routes.
@@ -54,8 +58,9 @@ func New(cfg Config) *Server {
 	s := &Server{
 		svc: cfg.Service, auth: cfg.Auth, idem: idempotency.New(1000),
 		log: cfg.Log, audit: cfg.Audit, ready: cfg.Ready, stopping: cfg.Stopping,
-		metrics: newHTTPMetrics(cfg.Registry),
-		prom:    promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}),
+		metrics:      newHTTPMetrics(cfg.Registry),
+		prom:         promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}),
+		authFailures: logging.NewSampler(time.Minute, 20),
 	}
 	s.routes = []*route{
 		{template: "/healthz", exact: "/healthz", methods: map[string]handlerFunc{"GET": s.healthz}},
@@ -99,10 +104,13 @@ func (sr *statusRecorder) Write(b []byte) (int, error) {
 }
 
 // ServeHTTP routes, recovers panics into a counted 500, and records metrics.
+// Metric labels are bounded: a path that matches no route counts as
+// "unmatched" and a non-standard method as "other", so no client can grow
+// the series set.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w}
-	label := r.URL.Path
+	label := labelUnmatched
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
@@ -112,7 +120,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rec.status = http.StatusInternalServerError
 		}
 		if label != "/metrics" {
-			s.metrics.observe(r.Method, label, strconv.Itoa(rec.status), time.Since(start))
+			s.metrics.observe(methodLabel(r.Method), label, strconv.Itoa(rec.status), time.Since(start))
 		}
 	}()
 	rt, param, redirect := lookup(s.routes, r.URL.Path)
@@ -134,9 +142,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h(rec, r, param); err != nil {
-		if he := toHTTP(err); he.status >= 500 && he.status != http.StatusServiceUnavailable {
+		he := toHTTP(err)
+		switch {
+		case he.status == http.StatusUnauthorized || he.status == http.StatusForbidden:
+			s.refused(r, he)
+			httplimits.DontDrain(rec, r)
+		case he.status >= 500 && he.status != http.StatusServiceUnavailable:
 			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		}
 		writeError(rec, err)
 	}
+}
+
+// refused logs a failed authentication: rate-limited, with the reason and
+// where it came from, never the token.
+func (s *Server) refused(r *http.Request, he *httpError) {
+	reason, _ := he.detail.(string)
+	s.authFailures.Log(s.log, slog.LevelWarn, "authentication failed",
+		"status", he.status, "reason", reason, "method", logging.Truncate(r.Method, 16),
+		"path", logging.Truncate(r.URL.Path, logging.MaxFieldBytes), "remote", r.RemoteAddr,
+		"token_presented", bearer(r) != "")
 }

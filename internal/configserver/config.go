@@ -10,8 +10,11 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/configapi"
+	"github.com/sieproject/sie/internal/httplimits"
 	"github.com/sieproject/sie/internal/logging"
 )
 
@@ -25,15 +28,23 @@ type Config struct {
 	StoreURL   string // "" = no store
 	Restore    bool
 	NATSURL    string // "" = standalone
-	Auth       configapi.Auth
-	RouterID   string
+	// NATSCredentials authenticate to NATS (SIE_NATS_USER, …).
+	NATSCredentials bus.Credentials
+	Auth            configapi.Auth
+	RouterID        string
 	// RequireServable refuses POST and PUT documents workers cannot serve
-	// (SIE_CONFIG_REQUIRE_SERVABLE; extensions E1).
+	// (SIE_CONFIG_REQUIRE_SERVABLE).
 	RequireServable bool
 
 	LogLevel  slog.Level
 	JSONLogs  bool
 	LogOutput io.Writer // default os.Stderr
+
+	// HTTPLimits are the connection limits (zero: the defaults; tests
+	// shorten them).
+	HTTPLimits httplimits.Limits
+	// PublishTimeout bounds a write's wait for its deltas (zero: 2 s).
+	PublishTimeout time.Duration
 }
 
 // Getenv looks a variable up and reports whether it is set.
@@ -54,16 +65,13 @@ func FromEnv(env Getenv) (Config, error) {
 		Port:       8080,
 		BundlesDir: orDefault(get("SIE_BUNDLES_DIR"), "/app/bundles"),
 		ModelsDir:  orDefault(get("SIE_MODELS_DIR"), "/app/models"),
-		StoreURL:   strings.TrimRight(get("SIE_CONFIG_STORE_DIR"), "/"),
+		StoreURL:   storeURL(get("SIE_CONFIG_STORE_DIR")),
 		NATSURL:    get("SIE_NATS_URL"),
 		Auth: configapi.Auth{
 			Inference: ptr("SIE_AUTH_TOKEN"),
 			Admin:     ptr("SIE_ADMIN_TOKEN"),
 			Read:      ptr("SIE_CONFIG_READ_TOKEN"),
 		},
-	}
-	if get("SIE_CONFIG_STORE_DIR") != "" && cfg.StoreURL == "" {
-		cfg.StoreURL = "/" // the root directory, trailing slashes removed
 	}
 	cfg.Restore = cfg.StoreURL != "" && strings.ToLower(get("SIE_CONFIG_RESTORE")) == "true"
 	envName := get("SIE_ENV")
@@ -76,6 +84,9 @@ func FromEnv(env Getenv) (Config, error) {
 	}
 	cfg.RouterID = routerID(get("POD_NAME"), get("HOSTNAME"))
 	var err error
+	if cfg.NATSCredentials, err = bus.CredentialsFromEnv(get); err != nil {
+		return cfg, err
+	}
 	if cfg.LogLevel, err = logging.ParseLevel(get("SIE_LOG_LEVEL")); err != nil {
 		return cfg, fmt.Errorf("SIE_LOG_LEVEL: %w", err)
 	}
@@ -86,6 +97,24 @@ func FromEnv(env Getenv) (Config, error) {
 		return cfg, fmt.Errorf("SIE_CONFIG_REQUIRE_SERVABLE: %w", err)
 	}
 	return cfg, nil
+}
+
+// storeURL removes trailing "/" characters (§1.2) after the scheme of a
+// cloud URL, so "s3://" stays a cloud URL without a bucket (refused at
+// startup) instead of becoming the local directory "s3:".
+func storeURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	for _, scheme := range []string{"s3://", "gs://"} {
+		if rest, ok := strings.CutPrefix(raw, scheme); ok {
+			return scheme + strings.TrimRight(rest, "/")
+		}
+	}
+	if trimmed := strings.TrimRight(raw, "/"); trimmed != "" {
+		return trimmed
+	}
+	return "/" // only slashes: the root directory
 }
 
 // OSEnv is os.LookupEnv.

@@ -126,3 +126,21 @@ func containsAll(s string, parts ...string) bool {
 	}
 	return true
 }
+
+// One NATS credential without its pair refuses to start (exit 2 in the
+// binary), so a typo never becomes an anonymous connection.
+func TestFromEnvNATSCredentials(t *testing.T) {
+	for _, env := range []map[string]string{
+		{"SIE_NATS_USER": "sie-config"},
+		{"SIE_NATS_PASSWORD": "pw"},
+		{"SIE_NATS_TLS_CERT": "/c.pem"},
+	} {
+		if _, err := configserver.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err == nil {
+			t.Errorf("%v accepted", env)
+		}
+	}
+	cfg := fromEnv(t, map[string]string{"SIE_NATS_USER": "sie-config", "SIE_NATS_PASSWORD": "pw"})
+	if cfg.NATSCredentials.User != "sie-config" || cfg.NATSCredentials.Password != "pw" {
+		t.Fatalf("%+v", cfg.NATSCredentials)
+	}
+}

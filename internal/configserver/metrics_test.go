@@ -109,13 +109,13 @@ func TestMetrics(t *testing.T) {
 		in := metricsEnv(t)
 		in.get("/v1/configs/models/nonexistent/model")
 		in.do("DELETE", "/v1/configs/models", "")         // 405 under the template
-		in.get("/nope")                                   // 404: raw path
+		in.get("/nope")                                   // 404: unmatched (a bounded label)
 		in.do("POST", "/v1/configs/models", "sie_id: [x") // 400
 		text := in.get("/metrics").body
 		for _, l := range [][]string{
 			{"method", "GET", "path", "/v1/configs/models/{model_id:path}", "status", "404"},
 			{"method", "DELETE", "path", "/v1/configs/models", "status", "405"},
-			{"method", "GET", "path", "/nope", "status", "404"},
+			{"method", "GET", "path", "unmatched", "status", "404"},
 			{"method", "POST", "path", "/v1/configs/models", "status", "400"},
 		} {
 			if v, _ := sampleOf(t, text, "sie_config_http_requests_total", l...); v != 1 {

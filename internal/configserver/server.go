@@ -80,7 +80,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 
 	if cfg.NATSURL != "" {
 		conn, err := bus.Connect(cfg.NATSURL, bus.Options{
-			Name: "sie-config " + cfg.RouterID,
+			Name:        "sie-config " + cfg.RouterID,
+			Credentials: cfg.NATSCredentials,
 			OnStateChange: func(up bool) {
 				metrics.NATSConnected.Set(boolGauge(up))
 				if svc := s.svcRef.Load(); up && svc != nil {
@@ -90,12 +91,13 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		}, log)
 		if err != nil {
 			stop()
-			return nil, fmt.Errorf("SIE_NATS_URL: %w", err)
+			return nil, fmt.Errorf("nats: %w", err)
 		}
 		s.nats = conn
 	}
 
-	svcCfg := controlplane.Config{Snapshot: snap, RouterID: cfg.RouterID, RequireServable: cfg.RequireServable, Metrics: metrics, Log: log}
+	svcCfg := controlplane.Config{Snapshot: snap, RouterID: cfg.RouterID, RequireServable: cfg.RequireServable, Metrics: metrics, Log: log,
+		PermanentPublishError: bus.Permanent, PublishTimeout: cfg.PublishTimeout}
 	if st != nil {
 		svcCfg.Store = st
 	}
@@ -127,10 +129,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.ln = ln
-	s.http = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	s.http = cfg.HTTPLimits.Server(api)
 	s.http.RegisterOnShutdown(endLongPolls) // long-polls answer at once on shutdown
 	go func() { s.served <- s.http.Serve(ln) }()
-	log.Info("sie-config listening", "addr", ln.Addr().String(), "store", describe(st), "nats", cfg.NATSURL, "router_id", s.svc.RouterID(),
+	log.Info("sie-config listening", "addr", ln.Addr().String(), "store", describe(st), "nats", bus.RedactURL(cfg.NATSURL), "nats_auth", cfg.NATSCredentials.Describe(), "router_id", s.svc.RouterID(), "generation", s.svc.Generation(),
 		"require_servable", cfg.RequireServable)
 	return s, nil
 }
@@ -166,9 +168,13 @@ func loadRegistry(cfg Config, log *slog.Logger) *catalog.Snapshot {
 	return snap
 }
 
-// initStore reads the epoch and restores the API layer.
+// initStore reads the epoch and the generation and restores the API layer.
 func (s *Server) initStore(ctx context.Context, snap *catalog.Snapshot) error {
 	epoch, err := s.st.ReadEpoch(ctx)
+	if err != nil {
+		return err
+	}
+	gen, err := s.storeGeneration(ctx, epoch)
 	if err != nil {
 		return err
 	}
@@ -180,8 +186,36 @@ func (s *Server) initStore(ctx context.Context, snap *catalog.Snapshot) error {
 		s.log.Info("restored API documents from the store", "count", n)
 		snap = restored
 	}
-	s.svc.Unblock(snap, epoch)
+	s.svc.Unblock(snap, epoch, gen)
 	return nil
+}
+
+// storeGeneration returns the store's generation, creating a new one when
+// there is none or when the epoch reads 0. An epoch of 0 is a fresh store,
+// a lost or reset epoch object, or unreadable content: in every case a
+// gateway holding a higher epoch must see a new sequence, not a rewind it
+// might miss once writes bring the epoch back up.
+func (s *Server) storeGeneration(ctx context.Context, epoch int64) (string, error) {
+	gen, err := s.st.ReadGeneration(ctx)
+	if err != nil {
+		return "", err
+	}
+	if gen != "" && epoch != 0 {
+		return gen, nil
+	}
+	fresh := core.NewGeneration()
+	if err := s.st.WriteGeneration(ctx, fresh); err != nil {
+		return "", err
+	}
+	s.log.Info("config store: new generation", "generation", fresh, "previous", orNone(gen), "epoch", epoch)
+	return fresh, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 func (s *Server) retryStore(ctx context.Context, snap *catalog.Snapshot) {
@@ -230,6 +264,9 @@ func (s *Server) closeBackground() {
 	s.wg.Wait()
 	if s.nats != nil {
 		s.nats.Close(5 * time.Second)
+	}
+	if s.svc != nil {
+		s.svc.Close()
 	}
 	s.metrics.NATSConnected.Set(0)
 	if s.st != nil {

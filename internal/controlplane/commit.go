@@ -6,20 +6,16 @@ import (
 	"github.com/sieproject/sie/internal/catalog"
 )
 
-// commitView is the registry and the epoch of one commit, read together.
-type commitView struct {
-	snap  *catalog.Snapshot // nil: registry absent
-	epoch int64
-}
-
-// commit makes snap and epoch the visible state and wakes epoch waiters.
-// The caller holds writeMu (or is New, before the service is shared).
-func (s *Service) commit(snap *catalog.Snapshot, epoch int64) {
-	if snap != nil {
-		s.snap.Store(snap)
+// commit makes snap, epoch and generation the visible state (a nil snap
+// keeps the current registry) and wakes epoch waiters. The caller holds
+// writeMu (or is New, before the service is shared).
+func (s *Service) commit(snap *catalog.Snapshot, epoch int64, generation string) {
+	if snap == nil {
+		if cur := s.state.Load(); cur != nil {
+			snap = cur.snap
+		}
 	}
-	s.epoch.Store(epoch)
-	s.view.Store(&commitView{snap: s.snap.Load(), epoch: epoch})
+	s.state.Store(&committed{epoch: epoch, snap: snap, generation: generation})
 	s.refreshGauges(snap)
 	s.notifyCommit()
 }
@@ -27,7 +23,7 @@ func (s *Service) commit(snap *catalog.Snapshot, epoch int64) {
 // committedView returns the last committed registry and epoch, consistent
 // with each other, without locking.
 func (s *Service) committedView() (*catalog.Snapshot, int64) {
-	v := s.view.Load()
+	v := s.state.Load()
 	return v.snap, v.epoch
 }
 

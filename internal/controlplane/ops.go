@@ -204,7 +204,9 @@ type writeOutcome struct {
 }
 
 // write runs plan under the write lock and applies its change, or, for a
-// dry run, against the last committed state without any effect.
+// dry run, against the last committed state without any effect. The
+// announcement is awaited after the lock is released, so a slow NATS never
+// holds up the next writer for longer than the publish bound.
 func (s *Service) write(ctx context.Context, opts WriteOptions, plan planFunc) (writeOutcome, error) {
 	if opts.DryRun {
 		return s.dryRun(plan)
@@ -213,21 +215,27 @@ func (s *Service) write(ctx context.Context, opts WriteOptions, plan planFunc) (
 	if err != nil {
 		return writeOutcome{}, err
 	}
-	defer s.writeMu.Unlock()
-	ch, _, err := plan(snap)
+	epoch, ann, changed, err := func() (int64, *announcement, bool, error) {
+		defer s.writeMu.Unlock()
+		ch, _, err := plan(snap)
+		if err != nil {
+			return 0, nil, false, err
+		}
+		if ch == nil {
+			return s.Epoch(), nil, false, nil
+		}
+		epoch, ann, err := s.apply(ctx, *ch)
+		return epoch, ann, true, err
+	}()
 	if err != nil {
 		return writeOutcome{}, err
 	}
-	if ch == nil {
+	if !changed {
 		// A retry of a write whose announcement failed announces it now.
-		s.retryPending()
-		return writeOutcome{epoch: s.epoch.Load()}, nil
+		s.Republish()
+		return writeOutcome{epoch: epoch}, nil
 	}
-	epoch, warnings, err := s.apply(ctx, *ch)
-	if err != nil {
-		return writeOutcome{}, err
-	}
-	return writeOutcome{epoch: epoch, warnings: warnings}, nil
+	return writeOutcome{epoch: epoch, warnings: s.await(ann)}, nil
 }
 
 // dryRun evaluates plan on the committed state. It neither locks nor
@@ -271,12 +279,4 @@ func (s *Service) workerView(id string, d *doc.Map) (*catalog.WorkerView, error)
 		return nil, &UnservableError{Form: v.Form, Reasons: v.Reasons}
 	}
 	return v, nil
-}
-
-// retryPending re-sends earlier failed announcements; the caller holds
-// writeMu.
-func (s *Service) retryPending() {
-	if s.pub != nil {
-		s.flushPending()
-	}
 }

@@ -38,15 +38,17 @@ type change struct {
 	deleted bool
 }
 
-// apply runs steps 2–6 of sie-config.md §10.1 for one change. The caller
-// holds writeMu. On error nothing has changed.
+// apply runs steps 2–5 of sie-config.md §10.1 for one change and queues
+// step 6, the announcement, whose outcome the caller awaits once it has
+// released writeMu. The caller holds writeMu. On error nothing has changed.
 //
 // The bundle hashes are computed while the store fsyncs: they depend only
 // on the prepared snapshot, and on a large bundle hashing costs about as
 // much as a durable write. The max_payload pre-check does not need them: a
 // hash is 64 hex characters or empty, so the size is bounded up front.
-func (s *Service) apply(ctx context.Context, ch change) (epoch int64, warnings []string, err error) {
-	prev := s.epoch.Load()
+func (s *Service) apply(ctx context.Context, ch change) (epoch int64, ann *announcement, err error) {
+	cur := s.state.Load()
+	prev := cur.epoch
 	epoch = prev + 1
 	hashes := make(chan map[string]string, 1)
 	go func() { hashes <- bundleHashes(ch.next, ch.targets) }()
@@ -65,8 +67,8 @@ func (s *Service) apply(ctx context.Context, ch change) (epoch int64, warnings [
 		}
 	}
 	deltas := s.buildDeltas(ch, epoch, collect())
-	s.commit(ch.next, epoch)
-	return epoch, s.publish(deltas), nil
+	s.commit(ch.next, epoch, cur.generation)
+	return epoch, s.announce(deltas, cur.generation), nil
 }
 
 func bundleHashes(snap *catalog.Snapshot, targets []string) map[string]string {
@@ -108,7 +110,7 @@ func (s *Service) persist(ctx context.Context, ch change, prev, epoch int64) err
 		if errors.Is(err, core.ErrEpochConflict) {
 			return &StoreError{Message: core.EpochConflictMessage, Err: err}
 		}
-		return &StoreError{Message: "Failed to persist config epoch: " + err.Error(), Err: err}
+		return &StoreError{Message: "Failed to persist config epoch: " + core.Reason(err) + ".", Err: err}
 	}
 	op := opWriteModel
 	switch {
@@ -135,7 +137,7 @@ func (s *Service) persist(ctx context.Context, ch change, prev, epoch int64) err
 		// Harmless: the epoch is ahead with no change behind it; gateways resync.
 		s.log.Error("store: epoch rollback failed", "epoch", epoch, "err", rbErr)
 	}
-	return &StoreError{Message: "Failed to persist model config: " + err.Error(), Err: err}
+	return &StoreError{Message: "Failed to persist model config: " + core.Reason(err) + ".", Err: err}
 }
 
 type stagedWrite struct {
@@ -161,7 +163,9 @@ func (s *Service) buildDeltas(ch change, epoch int64, hashes map[string]string) 
 
 // checkMaxPayload refuses a change whose deltas would exceed the server's
 // max_payload. It sizes the payloads with a full-length placeholder hash and
-// waits for the real hashes only when that bound is over the limit.
+// waits for the real hashes only when that bound is over the limit. (A
+// payload so close to the limit that the generation header does not fit
+// leaves without it; gateways then resync instead of applying it.)
 func (s *Service) checkMaxPayload(ch change, epoch int64, hashes func() map[string]string) error {
 	if s.pub == nil || !s.pub.Connected() {
 		return nil
@@ -194,35 +198,68 @@ func exceeds(deltas []delta, max int64) bool {
 	return false
 }
 
-// publish announces a committed change; failures only warn, because the
-// bumped epoch lets pollers converge anyway. Messages that could not be
-// sent are kept and re-sent in order: before the next write's, on a retry
-// of a write (a replay), and when NATS reconnects. So a committed change is
-// never left unannounced.
-func (s *Service) publish(deltas []delta) []string {
-	if s.pub == nil {
+// announcement is a committed change's messages on their way out.
+type announcement struct {
+	bundles  []string    // one per delta ("" = _all only)
+	msgs     [][]*outMsg // each delta's messages: the bundle subject, then _all
+	deadline time.Time
+}
+
+// announce queues the deltas of a committed change: for each target its
+// bundle subject, then the same bytes on _all, each carrying the generation
+// as a header. The caller holds writeMu, so changes are queued, and leave,
+// in epoch order.
+func (s *Service) announce(deltas []delta, generation string) *announcement {
+	if s.out == nil {
+		return nil
+	}
+	header := map[string]string{GenerationHeader: generation}
+	ann := &announcement{deadline: time.Now().Add(s.publishTimeout)}
+	var all []*outMsg
+	for _, d := range deltas {
+		g := &outGroup{}
+		msgs := []*outMsg{{subject: bus.SubjectAll, header: header, data: d.data, group: g}}
+		if d.bundle != "" {
+			msgs = []*outMsg{{subject: bus.SubjectForBundle(d.bundle), header: header, data: d.data, group: g}, msgs[0]}
+		}
+		ann.bundles = append(ann.bundles, d.bundle)
+		ann.msgs = append(ann.msgs, msgs)
+		all = append(all, msgs...)
+	}
+	s.out.enqueue(all)
+	return ann
+}
+
+// await waits (outside the write lock, at most the publish timeout) for an
+// announcement and returns the warnings of §9.4. Failures only warn: the
+// bumped epoch lets pollers converge anyway, and unsent messages stay
+// queued for re-sending, so a committed change is never left unannounced.
+func (s *Service) await(ann *announcement) []string {
+	if ann == nil {
 		return []string{}
 	}
-	s.flushPending()
+	var flat []*outMsg
+	for _, msgs := range ann.msgs {
+		flat = append(flat, msgs...)
+	}
+	sent := s.out.wait(flat, ann.deadline)
 	var failed []string
-	for _, d := range deltas {
-		msgs := []pendingMsg{{bus.SubjectAll, d.data}}
-		if d.bundle != "" {
-			msgs = []pendingMsg{{bus.SubjectForBundle(d.bundle), d.data}, {bus.SubjectAll, d.data}}
+	i := 0
+	for d, msgs := range ann.msgs {
+		ok := true
+		for range msgs {
+			ok = ok && sent[i]
+			i++
 		}
-		for i, m := range msgs {
-			if err := s.send(m); err != nil {
-				failed = append(failed, d.bundle)
-				s.queuePending(msgs[i:])
-				break
-			}
+		if !ok {
+			failed = append(failed, ann.bundles[d])
 		}
 	}
 	switch {
 	case len(failed) == 0:
 		s.countPublish(resultSuccess)
 		return []string{}
-	case len(failed) == len(deltas):
+	case len(failed) == len(ann.msgs):
 		s.countPublish(resultFailure)
 		return []string{warnPublishFailed}
 	default:
@@ -231,66 +268,23 @@ func (s *Service) publish(deltas []delta) []string {
 	}
 }
 
-// pendingMsg is a publish that failed and awaits a re-send.
-type pendingMsg struct {
-	subject string
-	data    []byte
-}
-
-// maxPending bounds the re-send queue; beyond it the oldest messages are
-// dropped (the epoch poll still converges gateways).
-const maxPending = 10000
-
-// send publishes one message. A re-sent message may arrive after a newer
-// one; consumers cope: a worker's per-model epoch guard drops the older
-// document, and a gateway resyncs on the gap the newer epoch shows.
-func (s *Service) send(m pendingMsg) error {
-	err := s.pub.Publish(m.subject, m.data)
-	if err != nil {
-		s.log.Warn("nats publish failed", "subject", m.subject, "err", err)
-	}
-	return err
-}
-
-func (s *Service) queuePending(msgs []pendingMsg) {
-	s.pending = append(s.pending, msgs...)
-	if over := len(s.pending) - maxPending; over > 0 {
-		s.log.Error("dropping unsent config deltas; gateways converge through the epoch poll", "dropped", over)
-		s.pending = append([]pendingMsg(nil), s.pending[over:]...)
-	}
-	s.pendingCount.Store(int64(len(s.pending)))
-}
-
-// flushPending re-sends queued messages in order, stopping at the first
-// failure. The caller holds writeMu.
-func (s *Service) flushPending() {
-	sent := 0
-	for _, m := range s.pending {
-		if err := s.pub.Publish(m.subject, m.data); err != nil {
-			break
-		}
-		sent++
-	}
-	if sent > 0 {
-		s.log.Info("re-sent config deltas that failed earlier", "count", sent)
-		s.pending = append([]pendingMsg(nil), s.pending[sent:]...)
-		s.pendingCount.Store(int64(len(s.pending)))
-	}
-}
-
-// Republish re-sends what failed earlier; sie-config calls it when NATS
-// (re)connects.
+// Republish re-sends what failed earlier and waits for it, at most the
+// publish timeout; sie-config calls it when NATS (re)connects, and a
+// retried write (a replay) does too.
 func (s *Service) Republish() {
-	if s.pub == nil || s.pendingCount.Load() == 0 {
+	if s.out == nil {
 		return
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	s.flushPending()
+	s.out.flush(time.Now().Add(s.publishTimeout))
 }
 
-// PendingDeltas is the number of messages awaiting a re-send.
-func (s *Service) PendingDeltas() int { return int(s.pendingCount.Load()) }
+// PendingDeltas is the number of messages awaiting a (re-)send.
+func (s *Service) PendingDeltas() int {
+	if s.out == nil {
+		return 0
+	}
+	return s.out.pending()
+}
 
 func (s *Service) countPublish(result string) {
 	if s.metrics != nil {

@@ -22,7 +22,7 @@ type flakyPublisher struct {
 
 func (p *flakyPublisher) Connected() bool   { return true }
 func (p *flakyPublisher) MaxPayload() int64 { return 1 << 20 }
-func (p *flakyPublisher) Publish(subject string, data []byte) error {
+func (p *flakyPublisher) PublishMsg(subject string, _ map[string]string, data []byte) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.down {
@@ -49,8 +49,10 @@ func epochOf(payload []byte) string {
 func newTestService(t *testing.T, pub Publisher) *Service {
 	t.Helper()
 	bundles := []*catalog.Bundle{{Name: "default", Priority: 10, Adapters: []string{"sie_server.adapters.bert_flash"}}}
-	return New(Config{Snapshot: catalog.NewSnapshot(bundles, nil, nil), Pub: pub, RouterID: "r",
+	s := New(Config{Snapshot: catalog.NewSnapshot(bundles, nil, nil), Pub: pub, RouterID: "r",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	t.Cleanup(s.Close)
+	return s
 }
 
 func post(t *testing.T, s *Service, id string, profile string) *AppendResult {

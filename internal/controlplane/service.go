@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/store/core"
 )
 
 // Store is the durable layer the pipeline writes through. Nil means no
@@ -24,23 +27,24 @@ type Store interface {
 type Publisher interface {
 	Connected() bool
 	MaxPayload() int64
-	Publish(subject string, data []byte) error
+	PublishMsg(subject string, headers map[string]string, data []byte) error
 }
+
+// GenerationHeader carries sie-config's generation on every delta.
+const GenerationHeader = bus.GenerationHeader
 
 // Service is the single writer.
 //
-// Lock order: writeMu is the only lock taken on the write path; readers
-// never lock (they load snap and epoch atomically). Export takes writeMu so
-// its epoch and models describe the same state.
+// Lock order: writeMu is the only lock taken on the write path, and the
+// outbox's own lock is only ever taken inside it, never the other way
+// round. Readers never lock: they load the committed state atomically, and
+// that one pointer holds the epoch, the snapshot and the generation
+// together, so /export is consistent without waiting for a writer.
 type Service struct {
 	writeMu sync.Mutex
 
-	snap  atomic.Pointer[catalog.Snapshot] // nil: registry absent
-	epoch atomic.Int64
-	// view holds snap and epoch as one value, for readers that need both
-	// without taking writeMu (dry runs); changed is closed and replaced on
-	// every commit (epoch long-polls). Both are set by commit.
-	view    atomic.Pointer[commitView]
+	state atomic.Pointer[committed]
+	// changed is closed and replaced on every commit (epoch long-polls).
 	changed atomic.Pointer[chan struct{}]
 	// epochWaiters counts blocked long-polls (tests wait for them).
 	epochWaiters atomic.Int64
@@ -48,25 +52,40 @@ type Service struct {
 	// initialised yet, so the epoch and the API layer are unknown.
 	unavailable atomic.Pointer[StoreError]
 
-	store   Store
-	pub     Publisher
-	pending []pendingMsg // failed publishes awaiting a re-send; guarded by writeMu
-	// pendingCount mirrors len(pending) for lock-free checks.
-	pendingCount atomic.Int64
-	routerID     string
+	store          Store
+	pub            Publisher
+	out            *outbox // nil without NATS
+	publishTimeout time.Duration
+	routerID       string
 	// requireServable refuses POST and PUT documents workers cannot serve.
 	requireServable bool
 	metrics         *Metrics
 	log             *slog.Logger
 }
 
+// committed is one state readers may see: everything in it belongs together.
+type committed struct {
+	epoch      int64
+	snap       *catalog.Snapshot // nil: registry absent
+	generation string
+}
+
 // Config wires a Service.
 type Config struct {
 	Snapshot *catalog.Snapshot // nil when the registry failed to load
 	Epoch    int64             // the epoch read from the store (0 without one)
-	Store    Store
-	Pub      Publisher
-	RouterID string // publisher id; reported as "standalone" when Pub is nil
+	// Generation identifies the epoch sequence (a random 128-bit hex id of
+	// the store, or of the process without one); "" creates a fresh one.
+	Generation string
+	Store      Store
+	Pub        Publisher
+	RouterID   string // publisher id; reported as "standalone" when Pub is nil
+	// PublishTimeout bounds a write's wait for its deltas
+	// (DefaultPublishTimeout when zero).
+	PublishTimeout time.Duration
+	// PermanentPublishError tells a message NATS will never take (dropped)
+	// from a transient failure (kept for re-sending). Nil: all transient.
+	PermanentPublishError func(error) bool
 	// RequireServable refuses POST and PUT documents whose worker view is
 	// stub or ignored (SIE_CONFIG_REQUIRE_SERVABLE).
 	RequireServable bool
@@ -76,31 +95,51 @@ type Config struct {
 
 // New returns a service over an initial snapshot.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, pub: cfg.Pub, routerID: cfg.RouterID, requireServable: cfg.RequireServable,
-		metrics: cfg.Metrics, log: cfg.Log}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{store: cfg.Store, pub: cfg.Pub, routerID: cfg.RouterID, metrics: cfg.Metrics, log: cfg.Log,
+		publishTimeout: cfg.PublishTimeout, requireServable: cfg.RequireServable}
+	if s.publishTimeout <= 0 {
+		s.publishTimeout = DefaultPublishTimeout
+	}
 	if s.pub == nil {
 		s.routerID = "standalone"
+	} else {
+		s.out = newOutbox(s.pub, cfg.Log, cfg.PermanentPublishError)
+	}
+	gen := cfg.Generation
+	if gen == "" {
+		gen = core.NewGeneration()
 	}
 	ch := make(chan struct{})
 	s.changed.Store(&ch)
-	s.commit(cfg.Snapshot, cfg.Epoch)
+	s.commit(cfg.Snapshot, cfg.Epoch, gen)
 	return s
+}
+
+// Close stops the publisher goroutine (after the NATS connection is
+// closed, so a publish in progress has ended).
+func (s *Service) Close() {
+	if s.out != nil {
+		s.out.close(5 * time.Second)
+	}
 }
 
 // Block refuses writes with err until Unblock; used while the store is
 // unreachable at startup.
 func (s *Service) Block(err error) {
-	s.unavailable.Store(&StoreError{Message: "Config store unavailable: " + err.Error(), Err: err})
+	s.unavailable.Store(&StoreError{Message: "Config store unavailable: " + core.Reason(err) + ".", Err: err})
 }
 
 // Unblock installs the state read from the store and accepts writes again.
-func (s *Service) Unblock(snap *catalog.Snapshot, epoch int64) {
+func (s *Service) Unblock(snap *catalog.Snapshot, epoch int64, generation string) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	if snap == nil {
-		snap = s.snap.Load()
+	if generation == "" {
+		generation = s.state.Load().generation
 	}
-	s.commit(snap, epoch)
+	s.commit(snap, epoch, generation)
 	s.unavailable.Store(nil)
 }
 
@@ -120,7 +159,7 @@ func (s *Service) begin() (*catalog.Snapshot, error) {
 		s.writeMu.Unlock()
 		return nil, e
 	}
-	snap := s.snap.Load()
+	snap := s.state.Load().snap
 	if snap == nil {
 		s.writeMu.Unlock()
 		return nil, RegistryUnavailableError{}
@@ -129,10 +168,13 @@ func (s *Service) begin() (*catalog.Snapshot, error) {
 }
 
 // Snapshot returns the current registry, or nil when it is absent.
-func (s *Service) Snapshot() *catalog.Snapshot { return s.snap.Load() }
+func (s *Service) Snapshot() *catalog.Snapshot { return s.state.Load().snap }
 
 // Epoch returns the current epoch.
-func (s *Service) Epoch() int64 { return s.epoch.Load() }
+func (s *Service) Epoch() int64 { return s.state.Load().epoch }
+
+// Generation returns the id of the current epoch sequence.
+func (s *Service) Generation() string { return s.state.Load().generation }
 
 // RouterID is the publisher id reported in responses and payloads.
 func (s *Service) RouterID() string { return s.routerID }
@@ -145,22 +187,24 @@ func (s *Service) NATSConnected() bool { return s.pub != nil && s.pub.Connected(
 
 // Exported is a consistent view for /export.
 type Exported struct {
-	Epoch    int64
-	Snapshot *catalog.Snapshot
+	Epoch      int64
+	Snapshot   *catalog.Snapshot
+	Generation string
 }
 
-// Export returns the snapshot and epoch taken together under the write lock.
+// Export returns the committed snapshot, epoch and generation. They are
+// swapped in together as one pointer, so they always describe the same
+// state, and no writer (nor a publish) is ever waited for.
 func (s *Service) Export() Exported {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	return Exported{Epoch: s.epoch.Load(), Snapshot: s.snap.Load()}
+	st := s.state.Load()
+	return Exported{Epoch: st.epoch, Snapshot: st.snap, Generation: st.generation}
 }
 
 func (s *Service) refreshGauges(snap *catalog.Snapshot) {
 	if s.metrics == nil {
 		return
 	}
-	s.metrics.Epoch.Set(float64(s.epoch.Load()))
+	s.metrics.Epoch.Set(float64(s.state.Load().epoch))
 	if snap != nil {
 		api, fs := snap.CountBySource()
 		s.metrics.Models.WithLabelValues(catalog.SourceAPI).Set(float64(api))

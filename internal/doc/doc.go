@@ -11,13 +11,57 @@ type Entry struct {
 }
 
 // Map is a mapping that keeps its keys in document order.
-// Lookups are linear: documents have few keys per level.
+//
+// Small maps (the usual case: a few keys per level) are searched linearly.
+// Beyond indexThreshold keys a map also keeps a key → position index, so a
+// hostile document with tens of thousands of keys costs O(1) per lookup and
+// comparing two of them is linear, not quadratic. The index is built when
+// the map is built or grows, never on a read, so maps shared by readers are
+// never written.
 type Map struct {
 	entries []Entry
+	index   map[string]int // nil below indexThreshold keys
 }
 
+// indexThreshold is the size from which a map keeps an index.
+const indexThreshold = 16
+
 // NewMap returns a map holding entries in the given order (the slice is not copied).
-func NewMap(entries ...Entry) *Map { return &Map{entries: entries} }
+func NewMap(entries ...Entry) *Map {
+	m := &Map{entries: entries}
+	m.reindex()
+	return m
+}
+
+// reindex rebuilds the index, or drops it for a small map.
+func (m *Map) reindex() {
+	if len(m.entries) <= indexThreshold {
+		m.index = nil
+		return
+	}
+	m.index = make(map[string]int, len(m.entries))
+	for i := range m.entries {
+		if _, dup := m.index[m.entries[i].Key]; !dup { // the first wins, as in the linear search
+			m.index[m.entries[i].Key] = i
+		}
+	}
+}
+
+// find returns the position of key, or -1.
+func (m *Map) find(key string) int {
+	if m.index != nil {
+		if i, ok := m.index[key]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range m.entries {
+		if m.entries[i].Key == key {
+			return i
+		}
+	}
+	return -1
+}
 
 // Len returns the number of keys.
 func (m *Map) Len() int {
@@ -49,10 +93,8 @@ func (m *Map) Get(key string) (any, bool) {
 	if m == nil {
 		return nil, false
 	}
-	for i := range m.entries {
-		if m.entries[i].Key == key {
-			return m.entries[i].Value, true
-		}
+	if i := m.find(key); i >= 0 {
+		return m.entries[i].Value, true
 	}
 	return nil, false
 }
@@ -65,27 +107,30 @@ func (m *Map) Has(key string) bool {
 
 // Set replaces the value of key in place, or appends the key when absent.
 func (m *Map) Set(key string, v any) {
-	for i := range m.entries {
-		if m.entries[i].Key == key {
-			m.entries[i].Value = v
-			return
-		}
+	if i := m.find(key); i >= 0 {
+		m.entries[i].Value = v
+		return
 	}
 	m.entries = append(m.entries, Entry{Key: key, Value: v})
+	switch {
+	case m.index != nil:
+		m.index[key] = len(m.entries) - 1
+	case len(m.entries) > indexThreshold:
+		m.reindex()
+	}
 }
 
 // Prepend inserts key as the first entry; the key must be absent.
 func (m *Map) Prepend(key string, v any) {
 	m.entries = append([]Entry{{Key: key, Value: v}}, m.entries...)
+	m.reindex()
 }
 
 // Delete removes key if present.
 func (m *Map) Delete(key string) {
-	for i := range m.entries {
-		if m.entries[i].Key == key {
-			m.entries = append(m.entries[:i:i], m.entries[i+1:]...)
-			return
-		}
+	if i := m.find(key); i >= 0 {
+		m.entries = append(m.entries[:i:i], m.entries[i+1:]...)
+		m.reindex()
 	}
 }
 
@@ -98,6 +143,7 @@ func (m *Map) Clone() *Map {
 	for i, e := range m.entries {
 		out.entries[i] = Entry{Key: e.Key, Value: Clone(e.Value)}
 	}
+	out.reindex()
 	return out
 }
 

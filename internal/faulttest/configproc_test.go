@@ -2,7 +2,11 @@ package faulttest
 
 import (
 	"errors"
+	"log/slog"
+
 	"fmt"
+	"github.com/sieproject/sie/internal/bus"
+	"github.com/sieproject/sie/internal/httplimits"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,6 +38,13 @@ type configOptions struct {
 	Restore    bool
 	NATSURL    string // "" = standalone
 	PodName    string // router_id; "" = sie-config-0
+	// In-process only: NATS credentials, shortened HTTP limits, log level
+	// (nil: warn).
+	Creds    bus.Credentials
+	Limits   httplimits.Limits
+	LogLevel *slog.Level
+	// Env adds variables to the binary's environment.
+	Env []string
 }
 
 func newConfigProc(t testing.TB, o configOptions) *configProc {
@@ -59,6 +70,7 @@ func newConfigProc(t testing.TB, o configOptions) *configProc {
 	if o.NATSURL != "" {
 		env = append(env, "SIE_NATS_URL="+o.NATSURL)
 	}
+	env = append(env, o.Env...)
 	p := &configProc{t: t, env: env, port: freePort(t), logDir: t.TempDir()}
 	t.Cleanup(p.kill)
 	return p

@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/gateway"
 	"github.com/sieproject/sie/internal/gatewayserver"
+	"github.com/sieproject/sie/internal/httplimits"
 )
 
 // gatewayOptions configure one gateway under test.
@@ -25,6 +27,9 @@ type gatewayOptions struct {
 	// it returns false is lost before the gateway sees it. nil keeps all.
 	Keep    func(data []byte) bool
 	Trusted gateway.Trust // nil: the code default
+	// Creds authenticate to NATS; Limits shorten the HTTP timeouts.
+	Creds  bus.Credentials
+	Limits httplimits.Limits
 }
 
 // converger is a gateway whose state can be compared with the export.
@@ -41,8 +46,9 @@ type converger interface {
 // each: with a store behind sie-config, L must never go down, which is what
 // makes a delta impossible to apply twice.
 type testGateway struct {
-	name string
-	srv  *gatewayserver.Server
+	name    string
+	srv     *gatewayserver.Server
+	logPath string
 
 	received atomic.Int64
 	dropped  atomic.Int64
@@ -63,13 +69,14 @@ func startGateway(t testing.TB, o gatewayOptions) *testGateway {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { logf.Close() })
-	g := &testGateway{name: o.Name}
+	g := &testGateway{name: o.Name, logPath: logf.Name()}
 	var live atomic.Pointer[gatewayserver.Server]
 	cfg.Host, cfg.Port = "127.0.0.1", 0
 	cfg.ConfigURL, cfg.NATSURL = o.ConfigURL, o.NATSURL
 	cfg.PollInterval = o.Poll
 	cfg.BackoffInitial, cfg.BackoffMax = 200*time.Millisecond, time.Second
 	cfg.LogOutput = logf
+	cfg.NATSCredentials, cfg.HTTPLimits = o.Creds, o.Limits
 	if o.Trusted != nil {
 		cfg.Trusted = o.Trusted
 	}
@@ -153,7 +160,7 @@ func (g *testGateway) deltaCounts() map[string]int {
 	out := map[string]int{}
 	for _, r := range []string{gateway.ResultApplied, gateway.ResultDuplicate, gateway.ResultStale, gateway.ResultGap,
 		gateway.ResultBuffered, gateway.ResultRejectedUntrusted, gateway.ResultInvalidEnvelope,
-		gateway.ResultParseError, gateway.ResultApplyError} {
+		gateway.ResultParseError, gateway.ResultApplyError, gateway.ResultOtherGeneration} {
 		if n := int(sumMetric(s, "sie_gateway_config_deltas_total", `result="`+r+`"`)); n > 0 {
 			out[r] = n
 		}
@@ -167,7 +174,7 @@ func resyncCounts(gws ...*testGateway) map[string]int {
 	for _, g := range gws {
 		s := scrape(g.URL())
 		for _, trig := range []string{gateway.TriggerStartup, gateway.TriggerPollEpoch, gateway.TriggerRewind,
-			gateway.TriggerPollHash, gateway.TriggerGap, gateway.TriggerApplyError} {
+			gateway.TriggerPollHash, gateway.TriggerGap, gateway.TriggerApplyError, gateway.TriggerGeneration} {
 			if n := int(sumMetric(s, "sie_gateway_config_resyncs_total", `trigger="`+trig+`"`, `result="success"`)); n > 0 {
 				out[trig] += n
 			}
@@ -243,4 +250,10 @@ func gatewayList(base string) (map[string][]string, error) {
 		out[m.ID] = m.Profiles
 	}
 	return out, nil
+}
+
+// Logs returns what the gateway logged.
+func (g *testGateway) Logs() string {
+	data, _ := os.ReadFile(g.logPath)
+	return string(data)
 }

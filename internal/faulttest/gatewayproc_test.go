@@ -31,6 +31,21 @@ type gatewayProc struct {
 // given poll interval and waits until it is ready (first bootstrap done).
 func startGatewayProc(t testing.TB, name, configURL, natsURL string, poll time.Duration) *gatewayProc {
 	t.Helper()
+	return startGatewayProcWith(t, gatewayProcOptions{Name: name, ConfigURL: configURL, NATSURL: natsURL, Poll: poll, WaitReady: true})
+}
+
+// gatewayProcOptions configure a sie-gateway child process.
+type gatewayProcOptions struct {
+	Name, ConfigURL, NATSURL string
+	Poll                     time.Duration
+	Env                      []string // added to the environment
+	WaitReady                bool     // wait for /readyz (else for /healthz)
+	ReadyWithin              time.Duration
+}
+
+func startGatewayProcWith(t testing.TB, o gatewayProcOptions) *gatewayProc {
+	t.Helper()
+	name, configURL, natsURL, poll := o.Name, o.ConfigURL, o.NATSURL, o.Poll
 	g := &gatewayProc{name: name, port: freePort(t), done: make(chan struct{}),
 		log: filepath.Join(t.TempDir(), name+".log")}
 	logf, err := os.Create(g.log)
@@ -46,19 +61,27 @@ func startGatewayProc(t testing.TB, name, configURL, natsURL string, poll time.D
 		"SIE_GATEWAY_CONFIG_POLL_INTERVAL_S=" + strconv.FormatFloat(poll.Seconds(), 'f', -1, 64),
 		"SIE_LOG_LEVEL=warn",
 	}
+	g.cmd.Env = append(g.cmd.Env, o.Env...)
 	g.cmd.Stdout, g.cmd.Stderr = logf, logf
 	if err := g.cmd.Start(); err != nil {
 		t.Fatalf("start sie-gateway: %v", err)
 	}
 	go func() { _ = g.cmd.Wait(); close(g.done) }()
 	t.Cleanup(func() { _ = g.cmd.Process.Kill(); <-g.done })
-	waitFor(t, 20*time.Second, name+" /readyz", func() (bool, string) {
+	probe, within := "/healthz", 20*time.Second
+	if o.WaitReady {
+		probe = "/readyz"
+	}
+	if o.ReadyWithin > 0 {
+		within = o.ReadyWithin
+	}
+	waitFor(t, within, name+" "+probe, func() (bool, string) {
 		select {
 		case <-g.done:
 			return true, ""
 		default:
 		}
-		code, body, err := httpDo(g.URL(), "GET", "/readyz", nil)
+		code, body, err := httpDo(g.URL(), "GET", probe, nil)
 		return code == 200, fmt.Sprint(code, string(body), err)
 	})
 	select {

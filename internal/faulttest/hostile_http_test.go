@@ -92,7 +92,8 @@ func configCorpus() []httpCase {
 		post("profiles not a mapping", yaml("sie_id: hostile/p\nprofiles: [1, 2]\n"), 422, "validation_error"),
 		post("adapter_path integer", yaml("sie_id: hostile/p\nprofiles:\n  default:\n    adapter_path: 5\n    max_batch_tokens: 1\n"), 422, "validation_error"),
 		post("conflicting seed metadata", yaml("sie_id: BAAI/bge-m3\nhf_id: evil/weights\n"+strings.Replace(validProfile, "default", "evil", 1)), 409, "content_conflict"),
-		{name: "idempotency key reused, new body", method: "POST", path: models, body: yaml("sie_id: ../x\n"), header: []string{"Idempotency-Key", strings.Repeat("k", 8192)}, want: 400, code: "invalid_model_id"},
+		{name: "8 KiB idempotency key", method: "POST", path: models, body: yaml("sie_id: ../x\n"), header: []string{"Idempotency-Key", strings.Repeat("k", 8192)}, want: 400, code: "invalid_idempotency_key"},
+		{name: "128 KiB header", method: "GET", path: "/v1/configs/epoch", header: []string{"X-Junk", strings.Repeat("j", 128<<10)}, want: 431},
 		{name: "non-ASCII bearer", method: "POST", path: models, body: yaml("sie_id: ../x\n"), header: []string{"Authorization", "Bearer t\u00f6ken"}, want: 400, code: "invalid_model_id"},
 		{name: "PUT id mismatch", method: "PUT", path: models + "/hostile/a", body: yaml("sie_id: hostile/b\n" + validProfile), want: 422, code: "validation_error"},
 		{name: "PUT body too large", method: "PUT", path: models + "/hostile/a", body: padded("hostile/a", 1<<20+1), want: 413, code: "payload_too_large"},
@@ -105,7 +106,9 @@ func configCorpus() []httpCase {
 		{name: "resolve deep JSON", method: "POST", path: "/v1/configs/resolve", body: yaml(strings.Repeat("[", 100000)), want: 400, code: "parse_error"},
 		{name: "resolve 2 MiB", method: "POST", path: "/v1/configs/resolve", body: yaml(`{"model":"` + strings.Repeat("a", 2<<20) + `"}`), want: 413, code: "payload_too_large"},
 		{name: "status suffix", method: "GET", path: models + "/BAAI/bge-m3/status", want: 400, code: "invalid_model_id"},
-		{name: "long unknown id", method: "GET", path: models + "/" + strings.Repeat("a", 16000), want: 404, code: "model_not_found"},
+		{name: "long unknown id", method: "GET", path: models + "/" + strings.Repeat("a", 16000), want: 400, code: "invalid_model_id"},
+		{name: "injective names", method: "POST", path: models, body: yaml("sie_id: coll/_x\n" + validProfile), want: 400, code: "invalid_model_id"},
+		{name: "resolve duplicate key", method: "POST", path: "/v1/configs/resolve", body: yaml(`{"model":"BAAI/bge-m3","model":"x"}`), want: 400, code: "parse_error"},
 	}
 	for _, p := range []string{"../etc", "%2e%2e/x", "a/../../b", "%2E%2E%2Fetc", "..%2Fetc", "a%00b", "/etc", "a%5Cb"} {
 		for _, m := range []string{"GET", "PUT", "DELETE"} {
@@ -129,7 +132,8 @@ func gatewayCorpus() []httpCase {
 		{name: "DELETE model", method: "DELETE", path: models + "/BAAI/bge-m3", want: 405},
 		{name: "export", method: "GET", path: "/v1/configs/export", want: 404},
 		{name: "unknown status", method: "GET", path: models + "/hostile/none/status", want: 404},
-		{name: "long id", method: "GET", path: models + "/" + strings.Repeat("a", 16000), want: 404},
+		{name: "long id", method: "GET", path: models + "/" + strings.Repeat("a", 16000), want: 400},
+		{name: "resolve duplicate key", method: "POST", path: "/v1/configs/resolve", body: []byte(`{"model":"BAAI/bge-m3","model":"x"}`), header: []string{"Content-Type", "application/json"}, want: 400},
 		{name: "bundle traversal", method: "GET", path: "/v1/configs/bundles/..%2Fdefault", want: 404},
 		{name: "resolve no content type", method: "POST", path: "/v1/configs/resolve", body: []byte(`{"model":"BAAI/bge-m3"}`), want: 415},
 		{name: "resolve malformed", method: "POST", path: "/v1/configs/resolve", body: []byte("not json"), header: json, want: 400},

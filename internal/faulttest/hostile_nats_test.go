@@ -11,6 +11,8 @@ type natsCase struct {
 	name   string
 	data   []byte
 	result string
+	// generation is the Sie-Config-Generation header ("" sends none).
+	generation string
 }
 
 const bigMessage = 4 << 20 // above NATS's default max_payload; the test server allows it
@@ -23,36 +25,37 @@ const bigMessage = 4 << 20 // above NATS's default max_payload; the test server 
 // does not parse leaves the state alone and only requests a resync. The
 // trusted parse failures come last, so the others are not buffered during
 // that resync.
-func gatewayMessages(trusted, producer string, l uint64) []natsCase {
+func gatewayMessages(trusted, producer string, l uint64, generation string) []natsCase {
 	forged := "sie_id: BAAI/bge-m3\nhf_id: evil/weights\n" + validProfile
 	newDoc := "sie_id: hostile/forged\n" + validProfile
 	env := func(router string, epoch uint64, id, doc string) []byte { return deltaPayload(router, epoch, id, doc) }
 	return []natsCase{
-		{"untrusted producer", env("evil", l+1, "hostile/forged", newDoc), "rejected_untrusted"},
-		{"untrusted overwrite of a seed", env("evil", l+1, "BAAI/bge-m3", forged), "rejected_untrusted"},
-		{"producer prefix trick", env(trusted+"uration", l+1, "hostile/forged", newDoc), "rejected_untrusted"},
-		{"producer suffix trick", env("evil-"+trusted, l+1, "hostile/forged", newDoc), "rejected_untrusted"},
-		{"producer underscore trick", env(trusted+"_0", l+1, "hostile/forged", newDoc), "rejected_untrusted"},
-		{"producer case trick", env(strings.ToUpper(trusted), l+1, "hostile/forged", newDoc), "rejected_untrusted"},
-		{"empty producer", env("", l+1, "hostile/forged", newDoc), "rejected_untrusted"},
-		{"untrusted producer_id alias", []byte(fmt.Sprintf(`{"producer_id":"evil","bundle_id":"default","epoch":%d,"bundle_config_hash":"x","model_id":"hostile/forged","model_config":%q}`, l+1, newDoc)), "rejected_untrusted"},
-		{"untrusted removal", []byte(fmt.Sprintf(`{"router_id":"evil","bundle_id":"default","epoch":%d,"bundle_config_hash":"","model_id":"BAAI/bge-m3","model_config":"","deleted":true}`, l+1)), "rejected_untrusted"},
-		{"untrusted max epoch", env("evil", 1<<64-1, "hostile/forged", newDoc), "rejected_untrusted"},
-		{"untrusted oversized", env("evil", l+1, "hostile/forged", newDoc+"#"+strings.Repeat("x", bigMessage)), "rejected_untrusted"},
-		{"not JSON", []byte("not json"), "invalid_envelope"},
-		{"JSON array", []byte("[]"), "invalid_envelope"},
-		{"empty", []byte{}, "invalid_envelope"},
-		{"invalid UTF-8", []byte("{\"router_id\":\"\xff\"}"), "invalid_envelope"},
-		{"negative epoch", []byte(fmt.Sprintf(`{"router_id":%q,"bundle_id":"default","epoch":-1,"bundle_config_hash":"x"}`, producer)), "invalid_envelope"},
-		{"string epoch", []byte(fmt.Sprintf(`{"router_id":%q,"bundle_id":"default","epoch":"%d","bundle_config_hash":"x"}`, producer, l+1)), "invalid_envelope"},
-		{"epoch 1e30", []byte(fmt.Sprintf(`{"router_id":%q,"bundle_id":"default","epoch":1e30,"bundle_config_hash":"x"}`, producer)), "invalid_envelope"},
-		{"missing bundle_config_hash", []byte(fmt.Sprintf(`{"router_id":%q,"bundle_id":"default","epoch":%d}`, producer, l+1)), "invalid_envelope"},
-		{"model_config not a string", []byte(fmt.Sprintf(`{"router_id":%q,"bundle_id":"default","epoch":%d,"bundle_config_hash":"x","model_config":{"sie_id":"x"}}`, producer, l+1)), "invalid_envelope"},
-		{"deep JSON", []byte(strings.Repeat("[", 100000)), "invalid_envelope"},
-		{"oversized junk", []byte(strings.Repeat("A", bigMessage)), "invalid_envelope"},
-		{"trusted duplicate with forged content", env(producer, l, "BAAI/bge-m3", forged), "duplicate"},
-		{"trusted stale with forged content", env(producer, l-1, "BAAI/bge-m3", forged), "stale"},
-		{"trusted YAML bomb", env(producer, l+1, "hostile/lol", string(billionLaughs())), "parse_error"},
+		{"untrusted producer", env("evil", l+1, "hostile/forged", newDoc), "rejected_untrusted", ""},
+		{"untrusted overwrite of a seed", env("evil", l+1, "BAAI/bge-m3", forged), "rejected_untrusted", ""},
+		{"producer prefix trick", env(trusted+"uration", l+1, "hostile/forged", newDoc), "rejected_untrusted", ""},
+		{"producer suffix trick", env("evil-"+trusted, l+1, "hostile/forged", newDoc), "rejected_untrusted", ""},
+		{"producer underscore trick", env(trusted+"_0", l+1, "hostile/forged", newDoc), "rejected_untrusted", ""},
+		{"producer case trick", env(strings.ToUpper(trusted), l+1, "hostile/forged", newDoc), "rejected_untrusted", ""},
+		{"empty producer", env("", l+1, "hostile/forged", newDoc), "rejected_untrusted", ""},
+		{"untrusted producer_id alias", []byte(fmt.Sprintf(`{"producer_id":"evil","bundle_id":"default","epoch":%d,"bundle_config_hash":"x","model_id":"hostile/forged","model_config":%q}`, l+1, newDoc)), "rejected_untrusted", ""},
+		{"untrusted removal", []byte(fmt.Sprintf(`{"router_id":"evil","bundle_id":"default","epoch":%d,"bundle_config_hash":"","model_id":"BAAI/bge-m3","model_config":"","deleted":true}`, l+1)), "rejected_untrusted", ""},
+		{"untrusted max epoch", env("evil", 1<<64-1, "hostile/forged", newDoc), "rejected_untrusted", ""},
+		{"untrusted oversized", env("evil", l+1, "hostile/forged", newDoc+"#"+strings.Repeat("x", bigMessage)), "rejected_untrusted", ""},
+		{"not JSON", []byte("not json"), "invalid_envelope", ""},
+		{"JSON array", []byte("[]"), "invalid_envelope", ""},
+		{"empty", []byte{}, "invalid_envelope", ""},
+		{"invalid UTF-8", []byte("{\"router_id\":\"\xff\"}"), "invalid_envelope", ""},
+		{"negative epoch", []byte(fmt.Sprintf(`{"router_id":%q,"bundle_id":"default","epoch":-1,"bundle_config_hash":"x"}`, producer)), "invalid_envelope", ""},
+		{"string epoch", []byte(fmt.Sprintf(`{"router_id":%q,"bundle_id":"default","epoch":"%d","bundle_config_hash":"x"}`, producer, l+1)), "invalid_envelope", ""},
+		{"epoch 1e30", []byte(fmt.Sprintf(`{"router_id":%q,"bundle_id":"default","epoch":1e30,"bundle_config_hash":"x"}`, producer)), "invalid_envelope", ""},
+		{"missing bundle_config_hash", []byte(fmt.Sprintf(`{"router_id":%q,"bundle_id":"default","epoch":%d}`, producer, l+1)), "invalid_envelope", ""},
+		{"model_config not a string", []byte(fmt.Sprintf(`{"router_id":%q,"bundle_id":"default","epoch":%d,"bundle_config_hash":"x","model_config":{"sie_id":"x"}}`, producer, l+1)), "invalid_envelope", ""},
+		{"deep JSON", []byte(strings.Repeat("[", 100000)), "invalid_envelope", ""},
+		{"oversized junk", []byte(strings.Repeat("A", bigMessage)), "invalid_envelope", ""},
+		{"duplicate router_id key", []byte(fmt.Sprintf(`{"router_id":%q,"router_id":"evil","bundle_id":"default","epoch":%d,"bundle_config_hash":"x"}`, producer, l+1)), "invalid_envelope", ""},
+		{"trusted duplicate with forged content", env(producer, l, "BAAI/bge-m3", forged), "duplicate", generation},
+		{"trusted stale with forged content", env(producer, l-1, "BAAI/bge-m3", forged), "stale", generation},
+		{"trusted YAML bomb", env(producer, l+1, "hostile/lol", string(billionLaughs())), "parse_error", generation},
 	}
 }
 

@@ -48,11 +48,16 @@ func TestHostileInput(t *testing.T) {
 		httpCases += checkCorpus(t, "gateway", g.URL(), gatewayCorpus(), false)
 	}
 
-	msgs := gatewayMessages("sie-config", "sie-config-0", before.Epoch)
+	msgs := gatewayMessages("sie-config", "sie-config-0", before.Epoch, generationOf(t, base))
 	gwBase, binBase := gw.deltaCounts(), deltaCountsAt(bin.URL())
 	pub := publisher(t, ns.URL())
 	for _, m := range msgs {
-		if err := pub.Publish(bus.SubjectAll, m.data); err != nil {
+		msg := nats.NewMsg(bus.SubjectAll)
+		msg.Data = m.data
+		if m.generation != "" {
+			msg.Header.Set(bus.GenerationHeader, m.generation)
+		}
+		if err := pub.PublishMsg(msg); err != nil {
 			t.Fatalf("publish %s: %v", m.name, err)
 		}
 	}
@@ -216,4 +221,19 @@ func dirDigest(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// generationOf reads sie-config's generation from the /epoch header.
+func generationOf(t testing.TB, base string) string {
+	t.Helper()
+	resp, err := httpClient.Get(base + "/v1/configs/epoch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	g := resp.Header.Get("X-SIE-Config-Generation")
+	if len(g) != 32 {
+		t.Fatalf("sie-config sends no generation: %v", resp.Header)
+	}
+	return g
 }

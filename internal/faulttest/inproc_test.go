@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,11 +13,31 @@ import (
 	"github.com/sieproject/sie/internal/workersim"
 )
 
+// inprocConfig is sie-config run in the test process.
+type inprocConfig struct {
+	*configserver.Server
+	logPath string
+	stop    sync.Once
+}
+
+// Logs returns what it logged.
+func (c *inprocConfig) Logs() string {
+	data, _ := os.ReadFile(c.logPath)
+	return string(data)
+}
+
 // startConfigInProc runs sie-config in the test process (under -race when
 // the suite is), for tests that do not need to kill it.
-func startConfigInProc(t testing.TB, o configOptions) *configserver.Server {
+func startConfigInProc(t testing.TB, o configOptions) *inprocConfig {
 	t.Helper()
-	logf, err := os.Create(filepath.Join(t.TempDir(), "sie-config.log"))
+	return startConfigInProcOn(t, o, 0)
+}
+
+// startConfigInProcOn is startConfigInProc on a given port (0: any), so a
+// restart keeps the URL.
+func startConfigInProcOn(t testing.TB, o configOptions, port int) *inprocConfig {
+	t.Helper()
+	logf, err := os.CreateTemp(t.TempDir(), "sie-config-*.log")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,26 +46,41 @@ func startConfigInProc(t testing.TB, o configOptions) *configserver.Server {
 	if pod == "" {
 		pod = "sie-config-0"
 	}
+	level := slog.LevelWarn
+	if o.LogLevel != nil {
+		level = *o.LogLevel
+	}
 	srv, err := configserver.Start(context.Background(), configserver.Config{
-		Host:       "127.0.0.1",
-		BundlesDir: filepath.Join(o.CatalogDir, "bundles"),
-		ModelsDir:  filepath.Join(o.CatalogDir, "models"),
-		StoreURL:   o.StoreDir,
-		Restore:    o.Restore,
-		NATSURL:    o.NATSURL,
-		RouterID:   pod,
-		LogLevel:   slog.LevelWarn,
-		LogOutput:  logf,
+		Host:            "127.0.0.1",
+		Port:            port,
+		BundlesDir:      filepath.Join(o.CatalogDir, "bundles"),
+		ModelsDir:       filepath.Join(o.CatalogDir, "models"),
+		StoreURL:        o.StoreDir,
+		Restore:         o.Restore,
+		NATSURL:         o.NATSURL,
+		RouterID:        pod,
+		LogLevel:        level,
+		LogOutput:       logf,
+		NATSCredentials: o.Creds,
+		HTTPLimits:      o.Limits,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
+	c := &inprocConfig{Server: srv, logPath: logf.Name()}
+	t.Cleanup(func() { stopConfigInProc(t, c) })
+	return c
+}
+
+// stopConfigInProc shuts it down (once).
+func stopConfigInProc(t testing.TB, c *inprocConfig) {
+	c.stop.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
-		_ = srv.Shutdown(ctx)
+		if err := c.Shutdown(ctx); err != nil {
+			t.Logf("sie-config shutdown: %v", err)
+		}
 	})
-	return srv
 }
 
 // startWorkers runs simulated workers of bundle on the catalog.

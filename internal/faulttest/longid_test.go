@@ -5,13 +5,11 @@ import (
 	"testing"
 )
 
-// TestOverlongModelID: the model-id rule sets no length limit, but a local
-// store cannot hold a file name longer than the file system allows (255
-// bytes, and the temp name adds about 16). Such a write fails in the store
-// and, as sie-config.md §8.5 prescribes for store failures, answers 503
-// store_unavailable; it must leave no trace and never be a 500. (A spec
-// gap, reported: client input that can never succeed gets a 5xx that
-// reads like an outage, and the message names the server's store path.)
+// TestOverlongModelID: an id longer than 200 bytes (the rule that keeps
+// every store file name within 255 bytes) answers 400 invalid_model_id on
+// every write, before any store access, and leaves no trace. (It used to
+// reach the store and answer 503 store_unavailable naming the store's
+// path.) The issue's ~240-byte id is one of the cases.
 func TestOverlongModelID(t *testing.T) {
 	w := newWorld(t, "longid", 1, 1)
 	store := t.TempDir()
@@ -22,24 +20,26 @@ func TestOverlongModelID(t *testing.T) {
 	mustWrite(t, w, proc.URL(), planCreate(w.owned[0][0]))
 	before := fetchExport(t, proc.URL())
 	storeBefore := dirDigest(t, store)
-	id := "org/" + strings.Repeat("a", 300)
-	for _, c := range []httpCase{
-		{name: "POST", method: "POST", path: "/v1/configs/models", body: []byte("sie_id: " + id + "\n" + validProfile)},
-		{name: "PUT", method: "PUT", path: modelPath(id), body: []byte("sie_id: " + id + "\n" + validProfile)},
-	} {
-		code, body := mustDo(t, proc.URL(), c.method, c.path, c.body)
-		switch {
-		case code == 500:
-			t.Errorf("%s: 500 %s", c.name, tail(string(body), 200))
-		case code == 503 && errorCode(body) == "store_unavailable":
-			t.Logf("%s %d-byte id: 503 store_unavailable (documented for store failures)", c.name, len(id))
-		case code >= 400 && code < 500:
-		default:
-			t.Errorf("%s: %d %s", c.name, code, tail(string(body), 200))
+	want := `{"detail":{"error":"invalid_model_id","message":"Model ID is longer than 200 bytes."}}`
+	for _, n := range []int{236, 300, 4000} {
+		id := "org/" + strings.Repeat("a", n)
+		for _, c := range []httpCase{
+			{name: "POST", method: "POST", path: "/v1/configs/models", body: []byte("sie_id: " + id + "\n" + validProfile)},
+			{name: "PUT", method: "PUT", path: modelPath(id), body: []byte("sie_id: " + id + "\n" + validProfile)},
+			{name: "GET", method: "GET", path: modelPath(id)},
+			{name: "DELETE", method: "DELETE", path: modelPath(id)},
+		} {
+			code, body := mustDo(t, proc.URL(), c.method, c.path, c.body)
+			if code != 400 || string(body) != want {
+				t.Errorf("%s %d-byte id: %d %s", c.name, len(id), code, tail(string(body), 200))
+			}
+			if strings.Contains(string(body), store) {
+				t.Errorf("%s: the answer names the store path", c.name)
+			}
 		}
 	}
 	if after := fetchExport(t, proc.URL()); after.Epoch != before.Epoch || after.Models.digest() != before.Models.digest() {
-		t.Errorf("the failed write left a trace: epoch %d → %d; %s", before.Epoch, after.Epoch, after.Models.diff(before.Models))
+		t.Errorf("the refused write left a trace: epoch %d → %d; %s", before.Epoch, after.Epoch, after.Models.diff(before.Models))
 	}
 	if got := dirDigest(t, store); got != storeBefore {
 		t.Errorf("the store changed:\n%s\nwant\n%s", got, storeBefore)

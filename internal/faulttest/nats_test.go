@@ -17,6 +17,7 @@ type natsHarness struct {
 	t          testing.TB
 	port       int
 	maxPayload int32
+	users      []*natsserver.User // nil: no auth
 
 	mu  sync.Mutex
 	srv *natsserver.Server
@@ -26,7 +27,13 @@ type natsHarness struct {
 // (1 MiB). The server is shut down in t.Cleanup.
 func startNATS(t testing.TB, maxPayload int32) *natsHarness {
 	t.Helper()
-	n := &natsHarness{t: t, port: freePort(t), maxPayload: maxPayload}
+	return startNATSUsers(t, maxPayload, nil)
+}
+
+// startNATSUsers is startNATS with authorization: only users may log in.
+func startNATSUsers(t testing.TB, maxPayload int32, users []*natsserver.User) *natsHarness {
+	t.Helper()
+	n := &natsHarness{t: t, port: freePort(t), maxPayload: maxPayload, users: users}
 	n.Start()
 	t.Cleanup(n.Stop)
 	return n
@@ -47,7 +54,7 @@ func (n *natsHarness) Start() {
 	deadline := time.Now().Add(10 * time.Second)
 	for attempt := 0; ; attempt++ {
 		srv, err := natsserver.NewServer(&natsserver.Options{
-			Host: "127.0.0.1", Port: n.port, NoLog: true, NoSigs: true, MaxPayload: n.maxPayload,
+			Host: "127.0.0.1", Port: n.port, NoLog: true, NoSigs: true, MaxPayload: n.maxPayload, Users: n.users,
 		})
 		if err != nil {
 			n.t.Fatalf("nats: %v", err)

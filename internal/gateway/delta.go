@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+
+	"github.com/sieproject/sie/internal/strictjson"
 )
 
 // Delta kinds, the `kind` label of sie_gateway_config_deltas_total.
@@ -25,6 +27,9 @@ const (
 	ResultGap               = "gap"
 	ResultBuffered          = "buffered"
 	ResultInvalidEnvelope   = "invalid_envelope"
+	// ResultOtherGeneration: the delta comes from another generation of
+	// sie-config than the mirror's; it is not applied and a resync follows.
+	ResultOtherGeneration = "other_generation"
 )
 
 // envelope is a decoded NATS payload (sie-gateway.md §3.4).
@@ -61,6 +66,11 @@ func parseEnvelope(data []byte) (envelope, error) {
 		return envelope{}, errInvalidEnvelope
 	}
 	if err := json.Unmarshal(data, &w); err != nil {
+		return envelope{}, errInvalidEnvelope
+	}
+	// Two router_id (or epoch) keys must not let a later one override what
+	// a reader of the first would believe.
+	if strictjson.CheckDuplicates(data) != nil {
 		return envelope{}, errInvalidEnvelope
 	}
 	producer := w.RouterID

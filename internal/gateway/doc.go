@@ -4,6 +4,7 @@
 //
 // Every state change (delta apply, resync swap) is serialized by one state
 // lock; HTTP readers load the current *State and never lock. The package
-// knows nothing of NATS or HTTP serving: the server wires HandleDelta to the
+// knows nothing of NATS or HTTP serving: the server wires HandleDeltaMsg (the
+// payload and its Sie-Config-Generation header) to the
 // sie.config.models._all subscription and hands Snapshot to the API.
 package gateway

@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"strconv"
 
 	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/strictjson"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -16,7 +19,14 @@ import (
 type fetched struct {
 	state   *State
 	skipped []skippedEntry
+	// routerID is the publisher id of the sie-config the export came from
+	// ("" when it does not say).
+	routerID string
 }
+
+// errGenerationChanged means sie-config started a new generation while
+// the attempt was reading it: its parts would not belong together.
+var errGenerationChanged = errors.New("sie-config changed generation during the resync (it restarted); retrying")
 
 // skippedEntry is an export entry left out of the mirror, with the reason.
 type skippedEntry struct {
@@ -48,9 +58,14 @@ func fetchAll(ctx context.Context, c *configClient) (*fetched, error) {
 		}
 		bundles = append(bundles, b)
 	}
-	body, err := c.exportBody(ctx)
+	body, hdr, err := c.exportStream(ctx)
 	if err != nil {
 		return nil, err
+	}
+	defer body.Close()
+	generation := hdr.Get(headerGeneration)
+	if generation != remote.Generation {
+		return nil, errGenerationChanged
 	}
 	epoch, docs, skipped, err := decodeExport(body)
 	if err != nil {
@@ -66,7 +81,9 @@ func fetchAll(ctx context.Context, c *configClient) (*fetched, error) {
 		}
 		models = append(models, m)
 	}
-	return &fetched{state: newState(bundles, models, epoch, remote.BundlesHash), skipped: skipped}, nil
+	st := newState(bundles, models, epoch, remote.BundlesHash)
+	st.generation = generation
+	return &fetched{state: st, skipped: skipped, routerID: hdr.Get(headerRouterID)}, nil
 }
 
 // parseRemoteBundle reads the YAML of GET /v1/configs/bundles/{id}: name
@@ -85,29 +102,93 @@ func parseRemoteBundle(id string, body []byte) (*catalog.Bundle, error) {
 	return catalog.ParseBundle(id, body)
 }
 
-// decodeExport reads {"epoch": E, "models": [...]} (other keys ignored) and
-// turns each entry into a document: raw_yaml when it is a non-blank string
-// that parses, else model_config when it is an object, else the entry is
-// skipped.
-func decodeExport(body []byte) (uint64, []Document, []skippedEntry, error) {
-	var top struct {
-		Epoch  uint64            `json:"epoch"`
-		Models []json.RawMessage `json:"models"`
-	}
-	if err := decodeObject(body, &top); err != nil {
+// decodeExport reads {"epoch": E, "models": [...]} (other keys ignored) as
+// a stream, one entry at a time, and turns each entry into a document:
+// raw_yaml when it is a non-blank string that parses, else model_config
+// when it is an object, else the entry is skipped. Memory stays bounded by
+// the largest entry plus the documents kept.
+func decodeExport(r io.Reader) (uint64, []Document, []skippedEntry, error) {
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	if err := expectDelim(dec, '{'); err != nil {
 		return 0, nil, nil, err
 	}
+	var epoch uint64
 	var docs []Document
 	var skipped []skippedEntry
-	for _, raw := range top.Models {
-		d, err := decodeExportEntry(raw)
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
 		if err != nil {
-			skipped = append(skipped, skippedEntry{ModelID: d.ModelID, Reason: err.Error()})
-			continue
+			return 0, nil, nil, err
 		}
-		docs = append(docs, d)
+		key, _ := tok.(string)
+		if seen[key] {
+			return 0, nil, nil, &strictjson.DuplicateKeyError{Key: key}
+		}
+		seen[key] = true
+		switch key {
+		case "epoch":
+			var n *json.Number
+			if err := dec.Decode(&n); err != nil {
+				return 0, nil, nil, fmt.Errorf("epoch: %w", err)
+			}
+			if n != nil {
+				if epoch, err = strconv.ParseUint(n.String(), 10, 64); err != nil {
+					return 0, nil, nil, fmt.Errorf("epoch %s is not a non-negative integer", n)
+				}
+			}
+		case "models":
+			tok, err := dec.Token()
+			if err != nil {
+				return 0, nil, nil, err
+			}
+			if tok == nil {
+				continue // null: no models
+			}
+			if d, ok := tok.(json.Delim); !ok || d != '[' {
+				return 0, nil, nil, errors.New("models: expected a list")
+			}
+			for dec.More() {
+				var raw json.RawMessage
+				if err := dec.Decode(&raw); err != nil {
+					return 0, nil, nil, err
+				}
+				d, err := decodeExportEntry(raw)
+				if err != nil {
+					skipped = append(skipped, skippedEntry{ModelID: d.ModelID, Reason: err.Error()})
+					continue
+				}
+				docs = append(docs, d)
+			}
+			if err := expectDelim(dec, ']'); err != nil {
+				return 0, nil, nil, err
+			}
+		default:
+			var ignored json.RawMessage
+			if err := dec.Decode(&ignored); err != nil {
+				return 0, nil, nil, err
+			}
+		}
 	}
-	return top.Epoch, docs, skipped, nil
+	if err := expectDelim(dec, '}'); err != nil {
+		return 0, nil, nil, err
+	}
+	return epoch, docs, skipped, nil
+}
+
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != want {
+		if want == '{' {
+			return errors.New("expected a JSON object")
+		}
+		return fmt.Errorf("expected %q", string(want))
+	}
+	return nil
 }
 
 func decodeExportEntry(raw json.RawMessage) (Document, error) {

@@ -138,7 +138,10 @@ type fakeConfig struct {
 	hits       map[string]*atomic.Int64
 	// block, when set, holds the export request until it is closed.
 	block chan struct{}
-	srv   *httptest.Server
+	// generation and routerID are sent as X-SIE-Config-Generation and
+	// X-SIE-Router-Id on /epoch and /export when set.
+	generation, routerID string
+	srv                  *httptest.Server
 }
 
 func newFakeConfig(t testing.TB) *fakeConfig {
@@ -211,6 +214,16 @@ func (f *fakeConfig) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 	if block != nil && r.URL.Path == "/v1/configs/export" {
 		<-block
+	}
+	if r.URL.Path == "/v1/configs/epoch" || r.URL.Path == "/v1/configs/export" {
+		f.mu.Lock()
+		if f.generation != "" {
+			w.Header().Set(headerGeneration, f.generation)
+		}
+		if f.routerID != "" {
+			w.Header().Set(headerRouterID, f.routerID)
+		}
+		f.mu.Unlock()
 	}
 	_, _ = io.WriteString(w, body)
 }

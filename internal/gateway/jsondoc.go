@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/strictjson"
 )
 
 // decodeJSONDocument reads a JSON object into an ordered document. It is the
@@ -50,6 +51,9 @@ func decodeJSONValue(dec *json.Decoder) (any, error) {
 					return nil, err
 				}
 				key, _ := kt.(string)
+				if m.Has(key) {
+					return nil, &strictjson.DuplicateKeyError{Key: key}
+				}
 				v, err := decodeJSONValue(dec)
 				if err != nil {
 					return nil, err

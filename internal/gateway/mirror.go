@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sieproject/sie/internal/broadcast"
+	"github.com/sieproject/sie/internal/logging"
 )
 
 // Defaults of the sync knobs (sie-gateway.md §1.2, §3.2).
@@ -19,7 +20,14 @@ const (
 	DefaultBackoffMax       = 60 * time.Second
 	DefaultDegradedFailures = 10
 	DefaultDegradedAfter    = 300 * time.Second
-	// maxBuffered caps the deltas kept for replay during one resync.
+	// DefaultResyncInterval is the least time between the starts of two
+	// resync attempts: hostile or broken deltas cannot turn into an
+	// /export storm.
+	DefaultResyncInterval = time.Second
+	// DefaultBufferBytes caps the deltas kept for replay during one resync
+	// (payload bytes); a resync that overflows it restarts.
+	DefaultBufferBytes = 64 << 20
+	// maxBuffered caps the number of deltas kept for replay during one resync.
 	maxBuffered = 10000
 )
 
@@ -45,6 +53,14 @@ type Config struct {
 	// DeltaFilter is a test hook: a message for which it returns false is
 	// dropped before any processing, as if NATS had lost it.
 	DeltaFilter func(data []byte) bool
+
+	// ExportMaxBytes caps one /export read (DefaultExportMaxBytes when 0).
+	ExportMaxBytes int64
+	// ResyncInterval is the least time between resync starts
+	// (DefaultResyncInterval when 0).
+	ResyncInterval time.Duration
+	// BufferBytes caps the replay buffer (DefaultBufferBytes when 0).
+	BufferBytes int
 
 	Metrics *Metrics // nil: unregistered metrics
 	Log     *slog.Logger
@@ -75,6 +91,12 @@ func (c *Config) defaults() {
 	if c.Seed == nil {
 		c.Seed = emptyState()
 	}
+	if c.ResyncInterval <= 0 {
+		c.ResyncInterval = DefaultResyncInterval
+	}
+	if c.BufferBytes <= 0 {
+		c.BufferBytes = DefaultBufferBytes
+	}
 }
 
 // Mirror is the gateway's config mirror and its sync machinery.
@@ -91,15 +113,28 @@ type Mirror struct {
 	// the start, swap or failure of a resync attempt). Lock order: mu may be
 	// held while taking reqMu, never the other way round; degMu is never
 	// held with either.
-	mu        sync.Mutex
-	resyncing bool            // an attempt's fetches are in flight (guarded by mu)
-	buffer    []bufferedDelta // deltas received meanwhile, for replay (guarded by mu)
+	mu          sync.Mutex
+	resyncing   bool               // an attempt's fetches are in flight (guarded by mu)
+	buffer      []bufferedDelta    // deltas received meanwhile, for replay (guarded by mu)
+	bufferBytes int                // their payload bytes (guarded by mu)
+	abort       context.CancelFunc // cancels the attempt in flight (guarded by mu)
+	overflowed  bool               // the attempt's buffer overflowed (guarded by mu)
+
+	// source is the router id of the sie-config the mirror bootstraps
+	// from: trusted besides the configured list (sie-gateway learns it from
+	// the X-SIE-Router-Id header of /export).
+	source atomic.Pointer[string]
+	// Rate-limited warnings: one flood of hostile deltas costs a bounded
+	// amount of log.
+	warnings *logging.Sampler
 
 	// reqMu guards pending, the trigger of the queued resync request.
 	reqMu   sync.Mutex
 	pending string
 	wake    chan struct{} // capacity 1: one queued request at most (coalescing)
 	running atomic.Bool   // an attempt is running or waiting for its retry
+	// lastStart is when the last attempt started (only runResyncs touches it).
+	lastStart time.Time
 
 	// degMu guards the failure run that drives the degraded gauge.
 	degMu       sync.Mutex
@@ -117,9 +152,10 @@ type Mirror struct {
 // New returns a mirror serving cfg.Seed. Call Start to begin syncing.
 func New(cfg Config) *Mirror {
 	cfg.defaults()
-	m := &Mirror{cfg: cfg, log: cfg.Log, metrics: cfg.Metrics, wake: make(chan struct{}, 1)}
+	m := &Mirror{cfg: cfg, log: cfg.Log, metrics: cfg.Metrics, wake: make(chan struct{}, 1),
+		warnings: logging.NewSampler(10*time.Second, 20)}
 	if cfg.ConfigURL != "" {
-		m.client = newConfigClient(cfg.ConfigURL, cfg.Token, cfg.HTTPClient)
+		m.client = newConfigClient(cfg.ConfigURL, cfg.Token, cfg.HTTPClient, cfg.ExportMaxBytes)
 	} else {
 		m.ready.Store(true)
 	}

@@ -42,18 +42,25 @@ func (m *Mirror) pollOnce(ctx context.Context) string {
 	if trigger != "" {
 		local := m.Snapshot()
 		m.log.Info("config drift detected", "trigger", trigger, "local_epoch", local.epoch, "remote_epoch", remote.Epoch,
+			"local_generation", local.generation, "remote_generation", remote.Generation,
 			"local_bundles_hash", local.bundlesHash, "remote_bundles_hash", remote.BundlesHash)
 		m.RequestResync(trigger)
 	}
 	return trigger
 }
 
-// driftTrigger compares in the order of §3.3. A rewind is an answer below
-// the L held before the request (before); an answer between that and the
-// current L only predates deltas applied meanwhile. An empty remote hash
-// means sie-config's registry is unavailable and is never drift.
+// driftTrigger compares in the order of §3.3, after the generation: epochs
+// of two generations cannot be compared, so another generation is drift
+// whatever the numbers say (a sie-config that restarted at 0 and wrote its
+// way back to L). A rewind is an answer below the L held before the request
+// (before); an answer between that and the current L only predates deltas
+// applied meanwhile. An empty remote hash means sie-config's registry is
+// unavailable and is never drift; an empty remote generation is a
+// sie-config that does not send one.
 func driftTrigger(before uint64, local *State, remote RemoteEpoch) string {
 	switch {
+	case remote.Generation != "" && remote.Generation != local.generation:
+		return TriggerGeneration
 	case remote.Epoch < before:
 		return TriggerRewind
 	case remote.Epoch > local.epoch:

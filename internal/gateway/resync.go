@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -13,6 +14,10 @@ const (
 	TriggerPollHash   = "poll_hash"
 	TriggerGap        = "gap"
 	TriggerApplyError = "apply_error"
+	// TriggerGeneration: a poll or a delta showed another generation of
+	// sie-config (a restart without a store, a reset store): a rewind that
+	// the epochs alone might not show.
+	TriggerGeneration = "generation"
 )
 
 // RequestResync asks for a resync. Requests coalesce: at most one attempt
@@ -66,6 +71,9 @@ func (m *Mirror) runResyncs(ctx context.Context) {
 		m.running.Store(true)
 		backoff := m.cfg.BackoffInitial
 		for {
+			if !m.paceStart(ctx) {
+				return
+			}
 			if t := m.takePending(); t != "" {
 				trigger = t
 			}
@@ -79,6 +87,11 @@ func (m *Mirror) runResyncs(ctx context.Context) {
 				break
 			}
 			m.metrics.Resyncs.WithLabelValues(trigger, "failure").Inc()
+			if errors.Is(err, errBufferOverflow) || errors.Is(err, errGenerationChanged) {
+				// Nothing is wrong with sie-config: start over at once (paced).
+				m.log.Warn("config resync restarts", "trigger", trigger, "reason", err)
+				continue
+			}
 			m.failed(err, trigger, backoff)
 			t := time.NewTimer(backoff)
 			select {
@@ -93,31 +106,57 @@ func (m *Mirror) runResyncs(ctx context.Context) {
 	}
 }
 
+// paceStart waits until at least ResyncInterval has passed since the last
+// attempt started, so no trigger, hostile or not, can start more than one
+// attempt per interval. It reports false when ctx ends.
+func (m *Mirror) paceStart(ctx context.Context) bool {
+	if wait := time.Until(m.lastStart.Add(m.cfg.ResyncInterval)); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-t.C:
+		}
+	}
+	m.lastStart = time.Now()
+	return true
+}
+
+// errBufferOverflow aborts an attempt whose replay buffer overflowed.
+var errBufferOverflow = errors.New("the deltas received during the resync overflowed the replay buffer")
+
 // attempt is one resync (§3.2): fetch everything, build the new state
 // off-line, then swap it in and replay the deltas buffered meanwhile. A
 // failed attempt changes nothing.
 func (m *Mirror) attempt(ctx context.Context, trigger string) error {
+	actx, abort := context.WithCancel(ctx)
+	defer abort()
 	m.mu.Lock()
-	m.resyncing, m.buffer = true, nil
+	m.resyncing, m.buffer, m.bufferBytes, m.overflowed, m.abort = true, nil, 0, false, abort
 	m.mu.Unlock()
 
-	f, err := fetchAll(ctx, m.client)
+	f, err := fetchAll(actx, m.client)
 
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	buffered := m.buffer
-	m.resyncing, m.buffer = false, nil
+	buffered, overflowed := m.buffer, m.overflowed
+	m.resyncing, m.buffer, m.bufferBytes, m.overflowed, m.abort = false, nil, 0, false, nil
+	if overflowed {
+		return errBufferOverflow
+	}
 	if err != nil {
 		// The buffered deltas were already applied to the current state.
 		return err
 	}
+	m.learnSource(f.routerID)
 	prev := m.snap.Load()
 	next := f.state
 	exportEpoch := next.epoch
 	var followUp string
 	for i := range buffered {
 		d := &buffered[i]
-		if d.env.Epoch <= exportEpoch {
+		if d.env.Epoch <= exportEpoch || d.generation != next.generation {
 			continue
 		}
 		var trig string
@@ -133,7 +172,8 @@ func (m *Mirror) attempt(ctx context.Context, trigger string) error {
 	m.ready.Store(true)
 	m.reportSkipped(f.skipped)
 	m.log.Info("config resync applied", "trigger", trigger, "epoch", next.epoch, "export_epoch", exportEpoch,
-		"previous_epoch", prev.epoch, "bundles", len(next.Bundles()), "models", next.Len(),
+		"previous_epoch", prev.epoch, "generation", next.generation, "previous_generation", prev.generation,
+		"bundles", len(next.Bundles()), "models", next.Len(),
 		"skipped", len(f.skipped), "replayed", len(buffered), "bundles_hash", next.bundlesHash)
 	return nil
 }

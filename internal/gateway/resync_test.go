@@ -101,11 +101,11 @@ func TestBootstrapFailuresChangeNothing(t *testing.T) {
 // config_bootstrap.rs #5, #6: the epoch endpoint's optional keys.
 func TestFetchEpoch(t *testing.T) {
 	f := newFakeConfig(t)
-	c := newConfigClient(f.srv.URL, "", nil)
+	c := newConfigClient(f.srv.URL, "", nil, 0)
 	for body, want := range map[string]RemoteEpoch{
-		`{"epoch":42,"bundles_hash":"cafebabe"}`: {42, "cafebabe"},
-		`{"epoch":7}`:                            {7, ""},
-		`{"bundles_hash":"h","other":[1]}`:       {0, "h"},
+		`{"epoch":42,"bundles_hash":"cafebabe"}`: {Epoch: 42, BundlesHash: "cafebabe"},
+		`{"epoch":7}`:                            {Epoch: 7},
+		`{"bundles_hash":"h","other":[1]}`:       {BundlesHash: "h"},
 	} {
 		f.set(func(f *fakeConfig) { f.epochBody = body })
 		got, err := c.epoch(context.Background())

@@ -16,6 +16,9 @@ type State struct {
 	folded      []foldKey // (lower-cased id, id) order, for case-insensitive lookup
 	epoch       uint64
 	bundlesHash string
+	// generation is the id of the sie-config epoch sequence the state
+	// came from ("" for a seed, or a sie-config that does not send it).
+	generation string
 	// expected is the worker-algorithm hash per bundle, "" (absent) when
 	// no held model maps to it.
 	expected map[string]string
@@ -98,6 +101,9 @@ func emptyState() *State { return newState(nil, nil, 0, "") }
 
 // Epoch is the local config epoch L.
 func (s *State) Epoch() uint64 { return s.epoch }
+
+// Generation is the generation of the sie-config the state came from.
+func (s *State) Generation() string { return s.generation }
 
 // BundlesHash is the bundles_hash stored by the last resync ("" before).
 func (s *State) BundlesHash() string { return s.bundlesHash }

@@ -1,6 +1,10 @@
 package gateway
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/sieproject/sie/internal/logging"
+)
 
 // DefaultTrustedProducers is the code default of
 // SIE_NATS_CONFIG_TRUSTED_PRODUCERS. The Helm chart sets `<fullname>-config`
@@ -26,4 +30,40 @@ func (t Trust) Admits(producer string) bool {
 		}
 	}
 	return false
+}
+
+// trusts reports whether a delta from producer is trusted: by the
+// configured list, or as the router id of the sie-config the mirror
+// bootstraps from.
+func (m *Mirror) trusts(producer string) bool {
+	if m.cfg.Trusted.Admits(producer) {
+		return true
+	}
+	src := m.source.Load()
+	return src != nil && *src == producer
+}
+
+// trustedList is the allow-list for logs: the configured entries and the
+// learned bootstrap source.
+func (m *Mirror) trustedList() []string {
+	out := append([]string(nil), m.cfg.Trusted...)
+	if src := m.source.Load(); src != nil {
+		out = append(out, *src+" (bootstrap source)")
+	}
+	return out
+}
+
+// learnSource trusts the router id of the sie-config the mirror just
+// bootstrapped from, unless the configured list already admits it (or
+// there is no id, or sie-config runs without NATS).
+func (m *Mirror) learnSource(routerID string) {
+	if routerID == "" || routerID == "standalone" || m.cfg.Trusted.Admits(routerID) {
+		return
+	}
+	if old := m.source.Load(); old != nil && *old == routerID {
+		return
+	}
+	m.source.Store(&routerID)
+	m.log.Info("trusting config deltas from the sie-config this gateway bootstraps from",
+		"router_id", logging.Truncate(routerID, logging.MaxFieldBytes))
 }

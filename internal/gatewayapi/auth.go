@@ -2,8 +2,13 @@ package gatewayapi
 
 import (
 	"crypto/subtle"
+	"log/slog"
 	"net/http"
 	"strings"
+	"time"
+
+	"github.com/sieproject/sie/internal/httplimits"
+	"github.com/sieproject/sie/internal/logging"
 )
 
 // Auth is the gateway's auth configuration (sie-gateway.md §5). The mode
@@ -25,13 +30,20 @@ const (
 )
 
 // middleware applies §5 to every request, matched or not, before routing.
-func (a Auth) middleware(next http.Handler) http.Handler {
+// A refusal is answered without reading the request body and logged
+// (rate-limited, never the token).
+func (a Auth) middleware(next http.Handler, log *slog.Logger) http.Handler {
 	if !a.Enabled {
 		return next
 	}
+	failures := logging.NewSampler(time.Minute, 20)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status, msg := a.check(r.Method, r.URL.EscapedPath(), r.Header.Get("Authorization"))
 		if status != 0 {
+			failures.Log(log, slog.LevelWarn, "authentication failed", "status", status, "reason", msg,
+				"method", logging.Truncate(r.Method, 16), "path", logging.Truncate(r.URL.Path, logging.MaxFieldBytes),
+				"remote", r.RemoteAddr, "token_presented", r.Header.Get("Authorization") != "")
+			httplimits.DontDrain(w, r)
 			writeMessage(w, status, msg)
 			return
 		}

@@ -3,6 +3,7 @@ package gatewayapi
 import (
 	"net/http"
 
+	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/gateway"
 )
@@ -22,11 +23,15 @@ func (s *server) listModels(w http.ResponseWriter, _ *http.Request, _ param) {
 // ?wait=ready, may become one), else the YAML view.
 func (s *server) getModel(w http.ResponseWriter, r *http.Request, p param) {
 	raw := p.decoded
-	if base, ok := statusBase(raw); ok {
+	if base, ok := statusBase(raw); ok && catalog.CheckModelIDBounds(base) == "" {
 		if s.mirror.Snapshot().Find(base) != nil || (r.URL.RawQuery != "" && r.URL.Query().Has("wait")) {
 			s.serveStatus(w, r, raw, base)
 			return
 		}
+	}
+	if msg := catalog.CheckModelIDBounds(raw); msg != "" {
+		writeInvalidModelID(w, msg)
+		return
 	}
 	s.writeModelYAML(w, s.mirror.Snapshot(), raw)
 }
@@ -43,6 +48,12 @@ func (s *server) writeModelYAML(w http.ResponseWriter, st *gateway.State, raw st
 		doc.Entry{Key: "sie_id", Value: m.ID},
 		doc.Entry{Key: "source", Value: sourceRegistry},
 	))
+}
+
+// writeInvalidModelID is the model-id bounds refusal, in sie-config's
+// envelope: the same bytes from both services.
+func writeInvalidModelID(w http.ResponseWriter, msg string) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{"detail": map[string]any{"error": "invalid_model_id", "message": msg}})
 }
 
 // listBundles is GET /v1/configs/bundles (§4.3), in bundle order.

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/strictjson"
 )
 
 // maxResolveBody matches the framework's default body limit.
@@ -100,6 +101,9 @@ func decodeResolveBody(body []byte) (model string, bundle *string, status int, m
 	}
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
+		return "", nil, http.StatusBadRequest, prefixSyntax + err.Error()
+	}
+	if err := strictjson.CheckDuplicates(body); err != nil {
 		return "", nil, http.StatusBadRequest, prefixSyntax + err.Error()
 	}
 	obj, ok := v.(map[string]any)

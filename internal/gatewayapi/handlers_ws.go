@@ -14,11 +14,21 @@ import (
 const clusterStatusInterval = time.Second
 
 // clusterStatus is GET /ws/cluster-status: a frame at once, then one per
-// second; client messages are ignored.
+// second; client messages are ignored. A browser may open it only from the
+// gateway's own origin or one of the configured WSOrigins (clients that
+// send no Origin, like SDKs, are not browsers and pass), and at most
+// WSMaxClients stream at once.
 func (s *server) clusterStatus(w http.ResponseWriter, r *http.Request, _ param) {
-	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
-	if err != nil {
+	select {
+	case s.wsSlots <- struct{}{}:
+		defer func() { <-s.wsSlots }()
+	default:
+		writeMessage(w, http.StatusServiceUnavailable, "Too many cluster-status clients")
 		return
+	}
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.wsOrigins})
+	if err != nil {
+		return // Accept answered (403 for a foreign Origin)
 	}
 	defer c.CloseNow()
 	ctx := c.CloseRead(r.Context())

@@ -45,7 +45,17 @@ type Config struct {
 	// shutdown; http.Server.Shutdown does not close hijacked connections.
 	Context context.Context
 	Log     *slog.Logger
+	// WSOrigins are extra Origin host patterns (path.Match syntax, e.g.
+	// "dash.example.com" or "*.example.com") allowed to open
+	// /ws/cluster-status besides the gateway's own host.
+	WSOrigins []string
+	// WSMaxClients caps concurrent /ws/cluster-status clients
+	// (DefaultWSMaxClients when zero).
+	WSMaxClients int
 }
+
+// DefaultWSMaxClients is the default cap on /ws/cluster-status clients.
+const DefaultWSMaxClients = 100
 
 // server holds the handlers' dependencies.
 type server struct {
@@ -56,6 +66,8 @@ type server struct {
 	metrics http.Handler
 	// statusCache holds the last status answer per model id (*cachedStatus).
 	statusCache sync.Map
+	wsOrigins   []string
+	wsSlots     chan struct{} // one token per connected cluster-status client
 }
 
 // New returns the gateway's HTTP handler: auth, then the router.
@@ -69,8 +81,12 @@ func New(cfg Config) http.Handler {
 	if cfg.Gatherer == nil {
 		cfg.Gatherer = prometheus.NewRegistry()
 	}
+	if cfg.WSMaxClients <= 0 {
+		cfg.WSMaxClients = DefaultWSMaxClients
+	}
 	s := &server{mirror: cfg.Mirror, workers: cfg.Workers, ctx: cfg.Context, log: cfg.Log,
-		metrics: promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{})}
+		metrics:   promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}),
+		wsOrigins: cfg.WSOrigins, wsSlots: make(chan struct{}, cfg.WSMaxClients)}
 	rt := &router{}
 	rt.add(&route{exact: "/healthz", methods: get(s.healthz)})
 	rt.add(&route{exact: "/readyz", methods: get(s.readyz)})
@@ -88,7 +104,7 @@ func New(cfg Config) http.Handler {
 	for _, op := range []string{"encode", "score", "extract"} {
 		rt.add(&route{prefix: "/v1/" + op + "/", methods: post(s.inference)})
 	}
-	return cfg.Auth.middleware(rt)
+	return cfg.Auth.middleware(rt, cfg.Log)
 }
 
 func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request, _ param) {

@@ -163,7 +163,7 @@ func TestClusterDrift(t *testing.T) {
 	}
 
 	// sie-config restarts without a store on the same address: epoch 0,
-	// the seeds only. The gateways follow the rewind.
+	// the seeds only, a new generation. The gateways follow the rewind.
 	if err := c.config.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -173,8 +173,8 @@ func TestClusterDrift(t *testing.T) {
 			st := g.Mirror().Snapshot()
 			return st.Epoch() == 0 && !hasModel(g, "drift/before") && !hasModel(g, "drift/during") && hasModel(g, "BAAI/bge-m3")
 		})
-		if got := c.metric(g, `sie_gateway_config_resyncs_total{result="success",trigger="rewind"}`); got != 1 {
-			t.Fatalf("rewind resyncs %v", got)
+		if got := c.metric(g, `sie_gateway_config_resyncs_total{result="success",trigger="generation"}`); got != 1 {
+			t.Fatalf("generation resyncs %v", got)
 		}
 	}
 }

@@ -8,8 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/gateway"
 	"github.com/sieproject/sie/internal/gatewayapi"
+	"github.com/sieproject/sie/internal/httplimits"
 	"github.com/sieproject/sie/internal/logging"
 	"github.com/sieproject/sie/internal/workers"
 )
@@ -24,12 +26,23 @@ type Config struct {
 	ConfigURL     string // sie-config base URL, "" = filesystem-seed-only
 	OutboundToken string // bearer to sie-config
 	NATSURL       string
-	Trusted       gateway.Trust // empty = trust every producer
+	// NATSCredentials authenticate to NATS (SIE_NATS_USER, …).
+	NATSCredentials bus.Credentials
+	Trusted         gateway.Trust // empty = trust every producer
 
 	AuthMode string // "none", "token" or "static"
 	Auth     gatewayapi.Auth
 
 	BundlesDir, ModelsDir string // optional seed
+
+	// WSOrigins (SIE_GATEWAY_WS_ORIGINS) are extra Origin host patterns
+	// allowed on /ws/cluster-status; WSMaxClients
+	// (SIE_GATEWAY_WS_MAX_CLIENTS) caps its concurrent clients.
+	WSOrigins    []string
+	WSMaxClients int
+	// ExportMaxBytes (SIE_GATEWAY_EXPORT_MAX_BYTES) caps an /export read
+	// from sie-config.
+	ExportMaxBytes int64
 
 	PollInterval     time.Duration
 	HeartbeatTimeout time.Duration
@@ -52,6 +65,8 @@ type Config struct {
 	BackoffInitial         time.Duration     // 1 s
 	BackoffMax             time.Duration     // 60 s
 	DeltaFilter            func([]byte) bool // drop deltas on purpose
+	ResyncInterval         time.Duration     // 1 s: least time between resync starts
+	HTTPLimits             httplimits.Limits // zero: the defaults
 }
 
 // ErrAuthMode is returned for an SIE_AUTH_MODE the gateway refuses (D3m).
@@ -86,6 +101,9 @@ func FromEnv(get Getenv) (Config, error) {
 		WSConnectTimeout: e.seconds("SIE_GATEWAY_WS_CONNECT_TIMEOUT_S", workers.DefaultConnectTimeout),
 		WSReconnectDelay: e.seconds("SIE_GATEWAY_WS_RECONNECT_DELAY_S", workers.DefaultReconnectDelay),
 		JSONLogs:         e.boolean("SIE_LOG_JSON"),
+		WSOrigins:        e.csv("SIE_GATEWAY_WS_ORIGINS"),
+		WSMaxClients:     e.positiveInt("SIE_GATEWAY_WS_MAX_CLIENTS", gatewayapi.DefaultWSMaxClients),
+		ExportMaxBytes:   int64(e.positiveInt("SIE_GATEWAY_EXPORT_MAX_BYTES", int(gateway.DefaultExportMaxBytes))),
 	}
 	if h := strings.TrimSpace(e.str("SIE_GATEWAY_HOST")); h != "" {
 		cfg.Host = h
@@ -121,6 +139,9 @@ func FromEnv(get Getenv) (Config, error) {
 		cfg.Trusted = append(gateway.Trust(nil), gateway.DefaultTrustedProducers...)
 	}
 	var err error
+	if cfg.NATSCredentials, err = bus.CredentialsFromEnv(e.str); err != nil {
+		return cfg, err
+	}
 	if cfg.LogLevel, err = logging.ParseLevel(e.str("SIE_LOG_LEVEL")); err != nil {
 		return cfg, fmt.Errorf("SIE_LOG_LEVEL: %w", err)
 	}

@@ -148,3 +148,13 @@ func TestAuthFindings(t *testing.T) {
 		}
 	}
 }
+
+func TestFromEnvNATSCredentials(t *testing.T) {
+	if _, err := FromEnv(envOf(map[string]string{"SIE_NATS_PASSWORD": "pw"})); err == nil {
+		t.Fatal("a password without a user was accepted")
+	}
+	cfg, err := FromEnv(envOf(map[string]string{"SIE_NATS_USER": "sie-gateway", "SIE_NATS_PASSWORD": "pw", "SIE_NATS_TLS_CA": "/ca.pem"}))
+	if err != nil || cfg.NATSCredentials.User != "sie-gateway" || cfg.NATSCredentials.TLSCA != "/ca.pem" {
+		t.Fatalf("%+v %v", cfg.NATSCredentials, err)
+	}
+}

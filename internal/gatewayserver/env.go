@@ -74,3 +74,18 @@ func (e *envReader) port(key string, def int) int {
 	}
 	return p
 }
+
+// positiveInt reads a positive integer; an invalid value takes def with a
+// warning.
+func (e *envReader) positiveInt(key string, def int) int {
+	v := strings.TrimSpace(e.str(key))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 || n > 1<<53 {
+		e.warnings = append(e.warnings, fmt.Sprintf("%s=%q is not a positive integer; using the default %d", key, v, def))
+		return def
+	}
+	return int(n)
+}

@@ -22,6 +22,12 @@ import (
 	"github.com/sieproject/sie/internal/workers"
 )
 
+// The delta subscription's queue limits (nats.go's default is 64 MiB).
+const (
+	pendingMsgs  = 65536
+	pendingBytes = 16 << 20
+)
+
 // Shutdown budgets (§1.3).
 const (
 	drainHTTP = 5 * time.Second
@@ -73,6 +79,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		ConfigURL: cfg.ConfigURL, Token: cfg.OutboundToken, Trusted: cfg.Trusted, Seed: seed,
 		PollInterval: cfg.PollInterval, BackoffInitial: cfg.BackoffInitial, BackoffMax: cfg.BackoffMax,
 		DeltaFilter: cfg.DeltaFilter, Metrics: metrics, Log: logging.Logger(handler, "sie.gateway.config"),
+		ExportMaxBytes: cfg.ExportMaxBytes, ResyncInterval: cfg.ResyncInterval,
 	})
 
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
@@ -81,7 +88,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	// Long-lived answers (status long-polls, the cluster-status socket) end
 	// as soon as Shutdown begins, so they do not hold the HTTP drain.
 	responses, endResponses := context.WithCancel(bg)
-	api := gatewayapi.New(gatewayapi.Config{Mirror: mirror, Workers: registry, Auth: cfg.Auth, Gatherer: reg, Context: responses, Log: log})
+	api := gatewayapi.New(gatewayapi.Config{Mirror: mirror, Workers: registry, Auth: cfg.Auth, Gatherer: reg, Context: responses, Log: log,
+		WSOrigins: cfg.WSOrigins, WSMaxClients: cfg.WSMaxClients})
 	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	if err != nil {
 		endResponses()
@@ -89,11 +97,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.ln = ln
-	s.http = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	s.http = cfg.HTTPLimits.Server(api)
 	s.http.RegisterOnShutdown(endResponses)
 	go func() { s.served <- s.http.Serve(ln) }()
 	log.Info("sie-gateway listening", "addr", ln.Addr().String(), "version", version.Version,
-		"config_service", orNone(cfg.ConfigURL), "nats", orNone(cfg.NATSURL), "workers", len(cfg.Workers), "auth_mode", cfg.AuthMode)
+		"config_service", orNone(cfg.ConfigURL), "nats", orNone(bus.RedactURL(cfg.NATSURL)), "nats_auth", cfg.NATSCredentials.Describe(), "workers", len(cfg.Workers), "auth_mode", cfg.AuthMode)
 
 	if cfg.NATSURL != "" {
 		if err := s.connectNATS(); err != nil {
@@ -143,6 +151,7 @@ func loadSeed(cfg Config, log *slog.Logger) (*gateway.State, error) {
 func (s *Server) connectNATS() error {
 	conn, err := bus.Connect(s.cfg.NATSURL, bus.Options{
 		Name:           "sie-gateway",
+		Credentials:    s.cfg.NATSCredentials,
 		RetryInterval:  s.cfg.NATSReconnectWait,
 		ConnectTimeout: 5 * time.Second, // sie-gateway.md §1.3
 		OnStateChange:  func(up bool) { s.metrics.NATSConnected.Set(boolGauge(up)) },
@@ -151,7 +160,14 @@ func (s *Server) connectNATS() error {
 		return err
 	}
 	s.nats = conn
-	if _, err := conn.Subscribe(bus.SubjectAll, s.mirror.HandleDelta); err != nil {
+	sub, err := conn.SubscribeHeader(bus.SubjectAll, bus.GenerationHeader, s.mirror.HandleDeltaMsg)
+	if err != nil {
+		return err
+	}
+	// Bound what waits for the handler: beyond it the client drops
+	// messages (a lost delta is a gap, and a resync repairs it), so a
+	// flood cannot grow the gateway's memory.
+	if err := sub.SetPendingLimits(pendingMsgs, pendingBytes); err != nil {
 		return err
 	}
 	return nil

@@ -9,6 +9,10 @@ import (
 	"sync"
 )
 
+// MaxKeyBytes is the longest Idempotency-Key accepted; with the cache's
+// capacity it bounds the cache's memory.
+const MaxKeyBytes = 255
+
 // Fingerprint identifies a request: method, path and exact body bytes.
 type Fingerprint [32]byte
 

@@ -15,10 +15,12 @@ import (
 	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/spf13/cobra"
 
+	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/configserver"
 	"github.com/sieproject/sie/internal/gatewayserver"
 	"github.com/sieproject/sie/internal/logging"
+	"github.com/sieproject/sie/internal/natsauth"
 	"github.com/sieproject/sie/internal/samplecatalog"
 	"github.com/sieproject/sie/internal/workersim"
 )
@@ -35,6 +37,7 @@ type devOptions struct {
 	workersPerBundle int
 	logLevel         string
 	quiet            bool
+	secure           bool
 }
 
 func devCommand(o *options) *cobra.Command {
@@ -79,6 +82,7 @@ func devCommand(o *options) *cobra.Command {
 	f.IntVar(&d.workersPerBundle, "workers-per-bundle", 1, "simulated workers per catalog bundle")
 	f.StringVar(&d.logLevel, "log-level", "error", "log level of the components (debug, info, warning, error)")
 	f.BoolVarP(&d.quiet, "quiet", "q", false, "do not print a line per write and per ack change")
+	f.BoolVar(&d.secure, "secure", false, "run NATS with one user per component and least-privilege permissions (see dev_secure.go)")
 	return cmd
 }
 
@@ -94,6 +98,8 @@ type devCluster struct {
 	bundles             []string
 	exampleFile         string
 	exampleModel        string
+	natsAuth            *natsauth.Deployment // --secure
+	natsUsersFile       string
 }
 
 // startDev starts every component; on any failure it stops what started.
@@ -131,7 +137,11 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 		return cl, err
 	}
 
-	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: d.natsPort, NoLog: true, NoSigs: true})
+	nopts, err := cl.natsOptions(d)
+	if err != nil {
+		return cl, err
+	}
+	ns, err := natsserver.NewServer(nopts)
 	if err != nil {
 		return cl, fmt.Errorf("nats: %w", err)
 	}
@@ -153,6 +163,7 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 		return cl, err
 	}
 	ccfg.Host, ccfg.Port, ccfg.LogLevel, ccfg.LogOutput = "127.0.0.1", d.configPort, level, logOut
+	ccfg.NATSCredentials = cl.natsCredentials(bus.RoleConfig, "")
 	if cl.config, err = configserver.Start(ctx, ccfg); err != nil {
 		return cl, fmt.Errorf("sie-config: %w", err)
 	}
@@ -171,6 +182,7 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 		wc.Bundle, wc.Count, wc.ModelsDir = b, d.workersPerBundle, workerModels
 		wc.BundlesDir, wc.NATSURL, wc.Host, wc.Port = filepath.Join(cl.catalogDir, "bundles"), cl.natsURL, "127.0.0.1", port
 		cl.catchUp(&wc, o.env)
+		wc.NATSCredentials = cl.natsCredentials(bus.RoleWorker, b)
 		fleet, err := workersim.Start(ctx, wc, logging.Logger(logging.NewHandler(logOut, level, false), "sie.worker-sim"))
 		if err != nil {
 			return cl, fmt.Errorf("simulated workers for %s: %w", b, err)
@@ -194,6 +206,7 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 			return cl, err
 		}
 		gcfg.Host, gcfg.Port, gcfg.LogLevel, gcfg.LogOutput = "127.0.0.1", gwPort, level, logOut
+		gcfg.NATSCredentials = cl.natsCredentials(bus.RoleGateway, "")
 		gw, err := gatewayserver.Start(ctx, gcfg)
 		if err != nil {
 			return cl, fmt.Errorf("gateway %d: %w", i+1, err)
@@ -243,7 +256,7 @@ func exampleModel(id string) string {
 
 func (cl *devCluster) printBanner(w io.Writer) {
 	fmt.Fprintf(w, "SIE dev cluster is up\n")
-	fmt.Fprintf(w, "  nats        %s\n", cl.natsURL)
+	fmt.Fprintf(w, "  nats        %s\n%s", cl.natsURL, cl.secureBanner())
 	fmt.Fprintf(w, "  sie-config  %s   (store %s)\n", cl.config.URL(), filepath.Join(cl.dataDir, "store"))
 	for i, g := range cl.gateways {
 		fmt.Fprintf(w, "  gateway %d   %s\n", i+1, g.URL())

@@ -34,7 +34,13 @@ type devWatcher struct {
 
 // watch follows the cluster until ctx ends.
 func (cl *devCluster) watch(ctx context.Context, o *options, out io.Writer) (stop func(), err error) {
-	nc, err := nats.Connect(cl.natsURL, nats.Name("siectl dev watcher"))
+	// The watcher reads what a gateway reads, with a gateway's NATS user
+	// under --secure.
+	opts, err := cl.natsCredentials(bus.RoleGateway, "").Options()
+	if err != nil {
+		return nil, err
+	}
+	nc, err := nats.Connect(cl.natsURL, append(opts, nats.Name("siectl dev watcher"))...)
 	if err != nil {
 		return nil, err
 	}

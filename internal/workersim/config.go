@@ -8,7 +8,9 @@ package workersim
 
 import (
 	"errors"
+
 	"fmt"
+	"github.com/sieproject/sie/internal/bus"
 	"path/filepath"
 	"time"
 )
@@ -20,6 +22,8 @@ type Config struct {
 	ModelsDir  string // startup models directory (required)
 	BundlesDir string // "" → ModelsDir/../bundles
 	NATSURL    string // "" → no NATS
+	// NATSCredentials authenticate to NATS (SIE_NATS_USER, …).
+	NATSCredentials bus.Credentials
 
 	Host string // listen address
 	// Port is worker 0's port; worker i listens on Port+i. 0 gives every

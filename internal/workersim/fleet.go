@@ -149,6 +149,7 @@ func closeAll(lns []net.Listener) {
 func (f *Fleet) subscribe() error {
 	conn, err := bus.Connect(f.cfg.NATSURL, bus.Options{
 		Name:          "sie-worker-sim-" + f.cfg.Bundle,
+		Credentials:   f.cfg.NATSCredentials,
 		RetryInterval: f.cfg.NATSRetryInterval,
 		OnStateChange: func(up bool) {
 			if !up {

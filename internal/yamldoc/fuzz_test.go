@@ -27,6 +27,7 @@ var fuzzSeeds = []string{
 	"\ufeffa: b # comment\n",
 	"a: é\nb: \U0001F600\n",
 	"{a: 1, b: [2, 3]}\n",
+	`{"a": "\ud83d\ude00 \\ud83d\ude00", "b": 'x \ud83d\ude00'}`,
 }
 
 func FuzzParse(f *testing.F) {

@@ -24,7 +24,7 @@ func Parse(data []byte) (*doc.Map, error) {
 		// (a tab at the start of a line) that is plainly an empty body.
 		return nil, ErrEmpty
 	}
-	root, err := decodeSingle(data)
+	root, data, err := decodeJoined(data)
 	if err != nil {
 		return nil, err
 	}
@@ -41,6 +41,20 @@ func Parse(data []byte) (*doc.Map, error) {
 		return nil, err
 	}
 	return build(root).(*doc.Map), nil
+}
+
+// decodeJoined decodes data with its JSON surrogate pairs joined (see
+// joinSurrogates), or as written when the join would change literal text.
+// It also returns the text the node positions refer to.
+func decodeJoined(data []byte) (*yaml.Node, []byte, error) {
+	joined, forms := joinSurrogates(data)
+	if forms != nil {
+		if root, err := decodeSingle(joined); err == nil && !rewroteLiteral(root, forms) {
+			return root, joined, nil
+		}
+	}
+	root, err := decodeSingle(data)
+	return root, data, err
 }
 
 // decodeSingle returns the root node of the only document, or nil when the

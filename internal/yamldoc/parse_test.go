@@ -244,3 +244,42 @@ func TestNonSpecificTagMarks(t *testing.T) {
 		}
 	}
 }
+
+// JSON surrogate-pair escapes (Python's default for characters beyond
+// U+FFFF) are one character, in JSON and in YAML flow style alike; the
+// same text outside a double-quoted scalar stays literal.
+func TestSurrogatePairs(t *testing.T) {
+	d, err := Parse([]byte(`{"sie_id": "a/b", "description": "smile \ud83d\ude00 \uD83D\uDE00!", "x": "\\ud83d\\ude00"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := d.Get("description"); v != "smile 😀 😀!" {
+		t.Fatalf("description = %q", v)
+	}
+	if v, _ := d.Get("x"); v != `\ud83d\ude00` {
+		t.Fatalf("an escaped backslash is no escape: %q", v)
+	}
+	// A literal pair elsewhere makes the join unsafe: the document is then
+	// judged as written, where the double-quoted pair is invalid YAML.
+	if _, err := Parse([]byte("sie_id: a/b\nplain: \\ud83d\\ude00\nq: \"\\ud83d\\ude00\"\n")); err == nil {
+		t.Fatal("a join that rewrote literal text was kept")
+	}
+	if _, err := Parse([]byte("sie_id: a/b\nplain: \\ud83d\\ude00\n")); err != nil {
+		t.Fatalf("literal text: %v", err)
+	}
+	if v, _ := mustParse(t, "sie_id: a/b\nplain: x \\ud83d\\ude00\n").Get("plain"); v != `x \ud83d\ude00` {
+		t.Fatalf("plain scalar rewritten: %q", v)
+	}
+	if _, err := Parse([]byte(`{"a": "\ud83d"}`)); err == nil {
+		t.Fatal("a lone surrogate was accepted")
+	}
+}
+
+func mustParse(t *testing.T, s string) interface{ Get(string) (any, bool) } {
+	t.Helper()
+	d, err := Parse([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}

@@ -3,6 +3,9 @@ package core
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -71,5 +74,18 @@ func TestEpochConflictError(t *testing.T) {
 func TestFormatEpoch(t *testing.T) {
 	if got := string(FormatEpoch(120)); got != "120" {
 		t.Fatal(got)
+	}
+}
+
+func TestReasonHidesPaths(t *testing.T) {
+	pathErr := &os.PathError{Op: "open", Path: "/secret/base/models/a.yaml", Err: syscall.ENOSPC}
+	if got := Reason(fmt.Errorf("local store: write models/a.yaml: %w", pathErr)); got != "no space left on device" {
+		t.Fatalf("%q", got)
+	}
+	if got := Reason(errors.New("s3://bucket/prefix/epoch: boom")); strings.Contains(got, "bucket") {
+		t.Fatalf("%q", got)
+	}
+	if got := Reason(EpochConflict(errors.New("412"))); got != EpochConflictMessage {
+		t.Fatalf("%q", got)
 	}
 }

@@ -22,6 +22,14 @@ type Store interface {
 	// write fails too until the epoch is read again.
 	WriteEpoch(ctx context.Context, epoch int64) error
 
+	// ReadGeneration returns the store's generation (32 hex digits), or ""
+	// when the object is missing or damaged. Any other read failure is an
+	// error.
+	ReadGeneration(ctx context.Context) (string, error)
+
+	// WriteGeneration replaces the generation object.
+	WriteGeneration(ctx context.Context, gen string) error
+
 	// ListModelFiles returns the base names of the direct children of
 	// models/ that end in ".yaml", dot-files excluded, in code-point order.
 	ListModelFiles(ctx context.Context) ([]string, error)

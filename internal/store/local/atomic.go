@@ -51,12 +51,22 @@ func writeAtomic(dir, name string, data []byte, beforeRename func() error) (os.F
 	return info, nil
 }
 
+// maxNameBytes is the file-name limit of the file systems we run on.
+const maxNameBytes = 255
+
 // createTemp opens a fresh ".{name}.{random}.tmp" exclusively. The leading
 // dot keeps it out of listings; O_EXCL makes a name collision a retry, never
-// a shared file.
+// a shared file. A name too long for that form (the longest model ids reach
+// the 255-byte limit on their own) is shortened in the temp name only; the
+// form still matches the ".*.tmp" startup cleanup.
 func createTemp(dir, name string) (*os.File, string, error) {
 	for range 100 {
-		tmp := filepath.Join(dir, "."+name+"."+strconv.FormatUint(rand.Uint64(), 36)+".tmp")
+		suffix := "." + strconv.FormatUint(rand.Uint64(), 36) + ".tmp"
+		stem := name
+		if over := 1 + len(stem) + len(suffix) - maxNameBytes; over > 0 {
+			stem = stem[:len(stem)-over]
+		}
+		tmp := filepath.Join(dir, "."+stem+suffix)
 		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err == nil {
 			return f, tmp, nil

@@ -78,6 +78,10 @@ func (s *Store) WriteEpoch(ctx context.Context, epoch int64) error {
 	}
 	data := core.FormatEpoch(epoch)
 	info, err := writeAtomic(s.base, core.EpochName, data, func() error { return s.hook(OpEpoch, core.EpochName) })
+	if err != nil && info == nil && isNoSpace(err) {
+		s.logger.Warn("local store: volume full; writing the epoch through the spare slot", "err", err)
+		info, err = s.writeEpochInSlot(data)
+	}
 	if info != nil {
 		// The new file is in place even if the directory fsync failed; the
 		// caller's rollback write must be conditional on it.

@@ -102,7 +102,7 @@ func TestOpenRemovesStaleTemps(t *testing.T) {
 	}
 	var rec storetest.Recorder
 	open(t, base, local.Options{Logger: rec.Logger()})
-	expectNames(t, base, "keep.tmp", "models")
+	expectNames(t, base, ".epoch.slot", "keep.tmp", "models")
 	expectNames(t, models, ".dir.tmp", ".hidden.yaml", "a.yaml")
 	if n := rec.Count(slog.LevelInfo); n != 2 {
 		t.Fatalf("%d log records, want one per removed file (2)", n)
@@ -120,7 +120,7 @@ func TestWriteModelIsAtomicAndPrivate(t *testing.T) {
 	if err := s.WriteEpoch(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	expectNames(t, base, "epoch", "models")
+	expectNames(t, base, ".epoch.slot", "epoch", "models")
 	expectNames(t, filepath.Join(base, "models"), "org__m.yaml")
 	for _, p := range []string{filepath.Join(base, "epoch"), filepath.Join(base, "models", "org__m.yaml")} {
 		fi, err := os.Stat(p)
@@ -195,7 +195,7 @@ func TestInjectedEpochFailureKeepsEpochAndBaseline(t *testing.T) {
 	if err := s.WriteEpoch(ctx, 2); !errors.Is(err, errBoom) || errors.Is(err, core.ErrEpochConflict) {
 		t.Fatalf("err = %v, want the injected error only", err)
 	}
-	expectNames(t, base, "epoch", "models")
+	expectNames(t, base, ".epoch.slot", "epoch", "models")
 	if got := readFile(t, filepath.Join(base, "epoch")); got != "1" {
 		t.Fatalf("epoch = %q", got)
 	}

@@ -67,6 +67,7 @@ func Open(base string, opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
+	s.ensureSlot()
 	return s, nil
 }
 

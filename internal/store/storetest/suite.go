@@ -22,6 +22,31 @@ func Run(t *testing.T, newHarness NewHarness) {
 	t.Run("EpochConflictExternal", func(t *testing.T) { testEpochConflictExternal(t, newHarness) })
 	t.Run("EpochConcurrentWriters", func(t *testing.T) { testEpochConcurrent(t, newHarness(t)) })
 	t.Run("PingDescribe", func(t *testing.T) { testPingDescribe(t, newHarness(t)) })
+	t.Run("Generation", func(t *testing.T) { testGeneration(t, newHarness) })
+}
+
+// testGeneration: missing reads "", a write is read back by another
+// instance from the object "generation", damage reads as "" with a warning.
+func testGeneration(t *testing.T, newHarness NewHarness) {
+	ctx := context.Background()
+	h := newHarness(t)
+	s := h.open(t)
+	g, err := s.ReadGeneration(ctx)
+	if err != nil || g != "" {
+		t.Fatalf("ReadGeneration on an empty store = %q, %v", g, err)
+	}
+	gen := core.NewGeneration()
+	mustNil(t, s.WriteGeneration(ctx, gen), "WriteGeneration")
+	expectObject(t, h, "generation", []byte(gen))
+	if g, err := h.open(t).ReadGeneration(ctx); err != nil || g != gen {
+		t.Fatalf("ReadGeneration = %q, %v; want %q", g, err, gen)
+	}
+	h = newHarness(t)
+	h.Put(t, "generation", []byte("not a generation"))
+	var rec Recorder
+	if g, err := h.openLogged(t, rec.Logger()).ReadGeneration(ctx); err != nil || g != "" || rec.Count(slog.LevelWarn) == 0 {
+		t.Fatalf("damaged generation: %q, %v, warnings %d", g, err, rec.Count(slog.LevelWarn))
+	}
 }
 
 func testModelRoundTrip(t *testing.T, h Harness) {

@@ -127,7 +127,7 @@ valueFrom:
 {{- end }}
 
 {{- define "sie.tokenNames" -}}
-SIE_ADMIN_TOKEN,SIE_AUTH_TOKEN,SIE_AUTH_TOKENS,SIE_CONFIG_READ_TOKEN,SIE_CONFIG_SERVICE_TOKEN
+SIE_ADMIN_TOKEN,SIE_AUTH_TOKEN,SIE_AUTH_TOKENS,SIE_CONFIG_READ_TOKEN,SIE_CONFIG_SERVICE_TOKEN,SIE_NATS_PASSWORD,SIE_NATS_NKEY_SEED
 {{- end }}
 
 {{/*
@@ -239,4 +239,38 @@ Checks on the values that would otherwise render a broken release.
 {{- if lt (int .Values.gateway.replicas) 0 }}
 {{- fail "gateway.replicas must be >= 0" }}
 {{- end }}
+{{- end }}
+
+{{/*
+NATS users (auth on the chart's NATS). Components: config, gateway, worker.
+*/}}
+{{- define "sie.natsAuth" -}}
+{{- if and .Values.nats.enabled .Values.nats.auth.enabled }}true{{ end }}
+{{- end }}
+
+{{/* The NATS user of a component. Call with (dict "root" $ "component" C). */}}
+{{- define "sie.natsUser" -}}
+{{- printf "sie-%s" .component }}
+{{- end }}
+
+{{/* The Secret holding a component's NATS password (key "password"). */}}
+{{- define "sie.natsSecretName" -}}
+{{- $existing := index .root.Values.nats.auth.existingSecrets .component }}
+{{- default (printf "%s-nats-%s" (include "sie.fullname" .root) .component) $existing }}
+{{- end }}
+
+{{/* The env of a NATS client component: its user and its password. */}}
+{{- define "sie.natsClientEnv" -}}
+- name: SIE_NATS_USER
+  value: {{ include "sie.natsUser" . | quote }}
+- name: SIE_NATS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "sie.natsSecretName" . }}
+      key: password
+{{- end }}
+
+{{/* The variable the NATS server reads a component's password from. */}}
+{{- define "sie.natsPasswordVar" -}}
+{{- printf "SIE_NATS_%s_PASSWORD" (upper .component) }}
 {{- end }}

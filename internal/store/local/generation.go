@@ -1,0 +1,38 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/sieproject/sie/internal/store/core"
+)
+
+// ReadGeneration reads {base}/generation.
+func (s *Store) ReadGeneration(ctx context.Context) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	data, err := os.ReadFile(filepath.Join(s.base, core.GenerationName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("local store: read %s: %w", core.GenerationName, err)
+	}
+	return core.ParseGeneration(data, s.Describe(), s.logger), nil
+}
+
+// WriteGeneration replaces {base}/generation atomically (§8.3 rules).
+func (s *Store) WriteGeneration(ctx context.Context, gen string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := writeAtomic(s.base, core.GenerationName, []byte(gen), func() error { return nil }); err != nil {
+		return fmt.Errorf("local store: write %s: %w", core.GenerationName, err)
+	}
+	return nil
+}
