@@ -110,8 +110,10 @@ func TestClusterDeltas(t *testing.T) {
 		t.Fatal("the delta was not dropped")
 	}
 	last := c.mustWrite(http.MethodPost, "/v1/configs/models", modelYAML("it/next", "default"), 201)
+	// The resync is counted after its swap: wait for both.
 	waitFor(t, 2*time.Second, "gap resync", func() bool {
-		return hasModel(a, "it/lost") && hasModel(a, "it/next") && a.Mirror().Snapshot().Epoch() == last
+		return hasModel(a, "it/lost") && hasModel(a, "it/next") && a.Mirror().Snapshot().Epoch() == last &&
+			c.metric(a, `sie_gateway_config_resyncs_total{result="success",trigger="gap"}`) > gapsBefore
 	})
 	if got := c.metric(a, `sie_gateway_config_resyncs_total{result="success",trigger="gap"}`); got != gapsBefore+1 {
 		t.Fatalf("gap resyncs %v → %v", gapsBefore, got)
