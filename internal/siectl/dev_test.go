@@ -109,7 +109,7 @@ func TestDevPrintsWritesAndAcks(t *testing.T) {
 	mustRun(t, env, 0, "delete", cl.exampleModel)
 	waitFor(t, 10*time.Second, "the delete line", func() bool { return strings.Contains(out.String(), "epoch 2") })
 	got := out.String()
-	mustContain(t, got, "write  epoch 1  my-org/my-embedder updated, profiles added: default  (bundles default)\n",
+	mustContain(t, got, "write  epoch 1  my-org/my-embedder written, profiles added: default  (bundles default)\n",
 		"acks   my-org/my-embedder  default 1/1 workers acked  (all acked)\n",
 		"write  epoch 2  my-org/my-embedder deleted (API document removed)  (bundles default)\n")
 	if n := strings.Count(got, "write  epoch 1 "); n != 1 {

@@ -82,12 +82,12 @@ func (w *devWatcher) onDelta(ctx context.Context, data []byte) {
 		return // another bundle's copy of the same write
 	}
 	w.lastSeen[d.ModelID] = d.Epoch
-	what := "updated"
+	what := "written"
 	switch {
 	case d.Deleted:
 		what = "deleted (API document removed)"
 	case len(d.ProfilesAdded) > 0:
-		what = "updated, profiles added: " + strings.Join(d.ProfilesAdded, ",")
+		what = "written, profiles added: " + strings.Join(d.ProfilesAdded, ",")
 	}
 	bundles := d.Affected
 	if len(bundles) == 0 && d.BundleID != "" {
