@@ -406,6 +406,26 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("shows every gateway once the fleet-wide rollout answers", func(t *testing.T) {
+		proxy := httptest.NewServer(rolloutProxy(t, open.URL(), map[string]string{"gw-a": open.URL(), "gw-b": secure.URL()}, "gw-c"))
+		t.Cleanup(proxy.Close)
+		p := b.newTab(t)
+		p.do(t, chromedp.Navigate(proxy.URL+"/ui/#/models/"+url.PathEscape(model)))
+		p.waitJS(t, 10*time.Second, "both gateways, the missing one named",
+			`document.querySelectorAll('#model-detail details.gw').length === 2`+
+				` && document.querySelector('#model-detail details.gw[data-gateway="gw-b"]') !== null`+
+				` && document.querySelector('#model-detail .head .badge').dataset.value === 'pending'`+
+				` && document.querySelector('#model-detail .note').textContent.includes('gw-c')`)
+		for _, u := range p.requestURLs() {
+			if strings.HasSuffix(u, "/status") {
+				t.Fatalf("fell back to %s although /rollout answered", u)
+			}
+		}
+		if bad := p.unexpectedConsole(func(consoleEntry) bool { return false }); len(bad) > 0 {
+			t.Fatalf("console errors: %v", bad)
+		}
+	})
+
 	t.Run("falls back to polling when a proxy holds the stream", func(t *testing.T) {
 		proxy := httptest.NewServer(streamHoldingProxy(t, open.URL()))
 		t.Cleanup(proxy.Close)
@@ -443,5 +463,61 @@ func streamHoldingProxy(t *testing.T, target string) http.Handler {
 			return
 		}
 		rp.ServeHTTP(w, r)
+	})
+}
+
+// rolloutProxy forwards to target and answers GET …/{id}/rollout as a
+// gateway with the fleet-wide view would: the status views of the named
+// gateways (read with the read token), and one gateway that never answers.
+func rolloutProxy(t *testing.T, target string, gateways map[string]string, missing string) http.Handler {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/v1/configs/models/"), "/rollout")
+		if !ok || !strings.HasPrefix(r.URL.Path, "/v1/configs/models/") {
+			rp.ServeHTTP(w, r)
+			return
+		}
+		var views []map[string]any
+		acked, eligible := map[string]bool{}, map[string]bool{} // distinct worker names
+		for _, name := range []string{"gw-a", "gw-b"} {
+			req, _ := http.NewRequest(http.MethodGet, gateways[name]+"/v1/configs/models/"+id+"/status", nil)
+			req.Header.Set("Authorization", "Bearer "+readToken)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+				return
+			}
+			var v map[string]any
+			err = json.NewDecoder(resp.Body).Decode(&v)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK {
+				http.Error(w, "status", http.StatusNotFound)
+				return
+			}
+			v["gateway_id"] = name
+			for _, b := range v["bundles"].([]any) {
+				bm := b.(map[string]any)
+				for _, n := range bm["acked_workers"].([]any) {
+					acked[n.(string)], eligible[n.(string)] = true, true
+				}
+				for _, n := range bm["pending_workers"].([]any) {
+					eligible[n.(string)] = true
+				}
+			}
+			views = append(views, v)
+		}
+		body, _ := json.Marshal(map[string]any{
+			"all_gateways_ready": false, "config_epoch": views[0]["config_epoch"], "gateways": views,
+			"gateways_answered": len(views), "gateways_known": len(views) + 1,
+			"message": "gateway " + missing + " did not answer", "missing_gateways": []string{missing},
+			"model_id": views[0]["model_id"], "reason": "gateways_missing", "state": "pending",
+			"totals": map[string]any{"acked_workers": len(acked), "eligible_workers": len(eligible)},
+		})
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
 	})
 }

@@ -71,11 +71,14 @@ func Page() http.Handler {
 		}
 		p := r.URL.EscapedPath()
 		if p == strings.TrimSuffix(PagePath, "/") {
-			target := PagePath
+			// A relative target ("ui/"), so the redirect also holds behind
+			// a proxy that serves the gateway under a path prefix.
+			target := path.Base(PagePath) + "/"
 			if r.URL.RawQuery != "" {
 				target += "?" + r.URL.RawQuery
 			}
-			http.Redirect(w, r, target, http.StatusMovedPermanently)
+			w.Header().Set("Location", target)
+			writeEmpty(w, http.StatusMovedPermanently)
 			return
 		}
 		f := files[strings.TrimPrefix(p, PagePath)]

@@ -57,7 +57,7 @@ func TestPageServesTheEmbeddedAssets(t *testing.T) {
 	if resp, body := serve(t, h, http.MethodHead, "/ui/app.js", nil); resp.StatusCode != http.StatusOK || body != "" {
 		t.Fatalf("HEAD: %d %q", resp.StatusCode, body)
 	}
-	if resp, _ := serve(t, h, http.MethodGet, "/ui?x=1", nil); resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/ui/?x=1" {
+	if resp, _ := serve(t, h, http.MethodGet, "/ui?x=1", nil); resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "ui/?x=1" {
 		t.Fatalf("/ui: %d %v", resp.StatusCode, resp.Header)
 	}
 	for _, p := range []string{"/ui/nope.js", "/ui/assets/app.js", "/ui/../go.mod", "/ui/app.js/"} {
