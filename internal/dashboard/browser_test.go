@@ -434,7 +434,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		p.waitJS(t, 10*time.Second, "polling", liveState+` === 'poll' && `+modelRows+` === `+jsonNumber(uint64(seed+2)))
 		c.write(http.MethodDelete, "/v1/configs/models/"+stub, "", http.StatusOK)
 		waitFor(t, 10*time.Second, "the gateway drops "+stub, func() bool { return open.Mirror().Snapshot().Exact(stub) == nil })
-		took := p.waitJS(t, 2*time.Second, stub+" gone from the polled list", modelState(stub)+` === ''`)
+		took := p.waitJS(t, 3*time.Second, stub+" gone from the polled list", modelState(stub)+` === ''`)
 		t.Logf("polling showed the delete %v after the gateway applied it", took.Round(time.Millisecond))
 		if bad := p.unexpectedConsole(func(consoleEntry) bool { return false }); len(bad) > 0 {
 			t.Fatalf("console errors: %v", bad)

@@ -224,9 +224,9 @@
         switchToPolling();
         return;
       }
-      S.connProblem = timedOut
-        ? 'The update stream went silent; reconnecting…'
-        : 'Lost the connection to the gateway (' + e.message + '); reconnecting…';
+      if (timedOut) S.connProblem = 'The update stream went silent; reconnecting…';
+      else if (e instanceof HttpError) S.connProblem = 'The gateway refused the update stream (' + e.message + '); retrying…';
+      else S.connProblem = 'Lost the connection to the gateway (' + e.message + '); reconnecting…';
       setLive('off');
       render();
       conn.retry = setTimeout(() => { if (gen === conn.gen) stream(gen); }, conn.backoff);
@@ -389,7 +389,7 @@
       S.modelView = { id: S.route.id, data: null, yaml: null, yamlEpoch: null, missing: false, error: '', busy: false };
       S.signatures.model = null;
       S.modelTimer = setInterval(refreshModel, MODEL_POLL_MS);
-      if (S.token || $('auth').hidden) refreshModel();
+      refreshModel();
     }
     render();
     window.scrollTo(0, 0);
