@@ -2,7 +2,6 @@ package siectl
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"regexp"
@@ -12,11 +11,7 @@ import (
 
 // The banner names the first gateway's dashboard, and the page is there.
 func TestDevBannerPrintsTheDashboard(t *testing.T) {
-	d := &devOptions{dataDir: t.TempDir(), gateways: 2, natsPort: -1, workersPerBundle: 1, logLevel: "error"}
-	cl, err := startDev(context.Background(), d, &options{env: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := testCluster(t, t.TempDir())
 	t.Cleanup(cl.stop)
 	var banner bytes.Buffer
 	cl.printBanner(&banner)
