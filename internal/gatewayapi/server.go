@@ -104,6 +104,7 @@ func New(cfg Config) http.Handler {
 	for _, op := range []string{"encode", "score", "extract"} {
 		rt.add(&route{prefix: "/v1/" + op + "/", methods: post(s.inference)})
 	}
+	addDashboardRoutes(rt, cfg)
 	return cfg.Auth.middleware(rt, cfg.Log)
 }
 

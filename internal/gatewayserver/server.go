@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/sieproject/sie/internal/bus"
+	"github.com/sieproject/sie/internal/dashboard"
 	"github.com/sieproject/sie/internal/gateway"
 	"github.com/sieproject/sie/internal/gatewayapi"
 	"github.com/sieproject/sie/internal/logging"
@@ -97,7 +98,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.ln = ln
-	s.http = cfg.HTTPLimits.Server(api)
+	s.http = cfg.HTTPLimits.Server(dashboard.Mount(api)) // the page at /ui/, without auth
 	s.http.RegisterOnShutdown(endResponses)
 	go func() { s.served <- s.http.Serve(ln) }()
 	log.Info("sie-gateway listening", "addr", ln.Addr().String(), "version", version.Version,

@@ -261,6 +261,7 @@ func (cl *devCluster) printBanner(w io.Writer) {
 	for i, g := range cl.gateways {
 		fmt.Fprintf(w, "  gateway %d   %s\n", i+1, g.URL())
 	}
+	fmt.Fprintf(w, "  dashboard   %s/ui/   (live: models, rollout, workers)\n", cl.gateways[0].URL())
 	for _, f := range cl.fleets {
 		for _, u := range f.URLs() {
 			fmt.Fprintf(w, "  worker      %s\n", u)
