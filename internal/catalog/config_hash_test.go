@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/listhash"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -166,7 +167,7 @@ func TestConfigBundleHashVectors(t *testing.T) {
 				if want.Canonical != nil && joinEntries(entries) != *want.Canonical {
 					t.Errorf("%s canonical:\n got %s\nwant %s", name, joinEntries(entries), *want.Canonical)
 				}
-				if got := HashEntries(entries); got != want.SHA256 {
+				if got := listhash.Digest(entries); got != want.SHA256 {
 					t.Errorf("%s: bundle_config_hash = %q, want %q", name, got, want.SHA256)
 				}
 			}
@@ -184,7 +185,7 @@ func TestConfigModelEntryExcluded(t *testing.T) {
 	if e := ConfigModelEntry("m", d, map[string]bool{"b.mod": true}); e != nil {
 		t.Errorf("entry for a model outside the bundle: %s", e)
 	}
-	if HashEntries(nil) != "" {
+	if listhash.Digest(nil) != "" {
 		t.Error("hash over nothing must be empty")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/listhash"
 )
 
 // Snapshot is an immutable registry state. Readers load it atomically;
@@ -26,7 +27,7 @@ type Snapshot struct {
 // hasher states inside the set.
 type bundleEntries struct {
 	mu  sync.Mutex
-	set *EntrySet
+	set *listhash.Set
 }
 
 type foldEntry struct {
@@ -79,7 +80,7 @@ func (s *Snapshot) rebuildConfigEntries() {
 	}
 	s.config = make(map[string]*bundleEntries, s.bundles.Len())
 	for _, b := range s.bundles.Ordered() {
-		s.config[b.Name] = &bundleEntries{set: NewEntrySetFrom(byBundle[b.Name])}
+		s.config[b.Name] = &bundleEntries{set: listhash.NewSetFrom(byBundle[b.Name])}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/sieproject/sie/internal/canonjson"
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/listhash"
 )
 
 // WorkerEntry returns the python-ascii canonical text of one model's element
@@ -68,11 +69,11 @@ func appendMapOrEmpty(out []byte, m *doc.Map) []byte {
 
 // WorkerBundleHash is the worker-side bundle_config_hash over a set of held
 // models (hashes.md §4.2): entries in code-point order of id, "" for none.
-// Callers that recompute often keep an EntrySet instead.
+// Callers that recompute often keep a listhash.Set instead.
 func WorkerBundleHash(models []*WorkerModel) string {
 	entries := make(map[string][]byte, len(models))
 	for _, m := range models {
 		entries[m.ID] = WorkerEntry(m)
 	}
-	return NewEntrySetFrom(entries).Hash()
+	return listhash.NewSetFrom(entries).Hash()
 }

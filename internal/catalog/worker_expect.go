@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/sieproject/sie/internal/listhash"
+
 // ExpectedWorkerHash is the worker-side bundle_config_hash that workers of
 // bundle report once they hold every document of this snapshot: each model
 // whose bundle list contains bundle, in its worker view (full, else stub,
@@ -21,5 +23,5 @@ func (s *Snapshot) ExpectedWorkerHash(bundle string) string {
 			entries[m.ID] = WorkerEntry(v)
 		}
 	}
-	return NewEntrySetFrom(entries).Hash()
+	return listhash.NewSetFrom(entries).Hash()
 }

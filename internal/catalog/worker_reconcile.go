@@ -3,6 +3,7 @@ package catalog
 import (
 	"slices"
 
+	"github.com/sieproject/sie/internal/listhash"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -99,7 +100,7 @@ func (w *WorkerState) Reconcile(epoch int64, export []WorkerExportEntry) Reconci
 		res.Removed++
 	}
 	w.models = models
-	w.entries = NewEntrySetFrom(next)
+	w.entries = listhash.NewSetFrom(next)
 	w.version++
 	res.Held = len(models)
 	return res

@@ -2,10 +2,10 @@ package catalog
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/listhash"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -33,7 +33,7 @@ type WorkerStartup struct {
 type WorkerState struct {
 	bundle  string
 	models  map[string]*WorkerModel
-	entries *EntrySet
+	entries *listhash.Set
 	epochs  map[string]int64
 	version uint64
 	// configEpoch is the highest epoch applied from a delta or a reconcile
@@ -73,7 +73,7 @@ func NewWorkerState(s WorkerStartup) (*WorkerState, error) {
 	w := &WorkerState{
 		bundle:  s.Bundle,
 		models:  map[string]*WorkerModel{},
-		entries: NewEntrySet(),
+		entries: listhash.NewSet(),
 		epochs:  map[string]int64{},
 	}
 	if w.bundle == "" {
@@ -111,7 +111,7 @@ func NewWorkerState(s WorkerStartup) (*WorkerState, error) {
 			entries[id] = WorkerEntry(m)
 		}
 	}
-	w.entries = NewEntrySetFrom(entries)
+	w.entries = listhash.NewSetFrom(entries)
 	return w, nil
 }
 
@@ -134,7 +134,7 @@ func (w *WorkerState) Version() uint64 { return w.version }
 // Models returns the held models in code-point order of id.
 func (w *WorkerState) Models() []*WorkerModel {
 	out := make([]*WorkerModel, 0, len(w.models))
-	for _, id := range w.entries.ids {
+	for id := range w.entries.Keys() {
 		out = append(out, w.models[id])
 	}
 	return out
@@ -240,7 +240,7 @@ func (w *WorkerState) ConfigEpoch() int64 { return w.configEpoch }
 // the worker holds them without outputs and cannot serve them.
 func (w *WorkerState) Stubs() []string {
 	var out []string
-	for _, id := range w.entries.ids {
+	for id := range w.entries.Keys() {
 		if w.models[id].Form == WorkerStub {
 			out = append(out, id)
 		}
@@ -249,4 +249,4 @@ func (w *WorkerState) Stubs() []string {
 }
 
 // IDs returns the held model ids in code-point order.
-func (w *WorkerState) IDs() []string { return slices.Clone(w.entries.ids) }
+func (w *WorkerState) IDs() []string { return w.entries.IDs() }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/listhash"
 )
 
 // State is one immutable snapshot of the mirror (sie-gateway.md §2.1).
@@ -23,11 +24,11 @@ type State struct {
 	// no held model maps to it.
 	expected map[string]string
 	// sets hold the hash entries per bundle so a delta re-serializes one
-	// model only. catalog.EntrySet is not safe for concurrent use: sets are
+	// model only. listhash.Set is not safe for concurrent use: sets are
 	// touched only by the writer holding the mirror's state lock (or by an
 	// off-line build that has not published the State yet); readers use
 	// expected.
-	sets map[string]*catalog.EntrySet
+	sets map[string]*listhash.Set
 	// history remembers each bundle's recent expected hashes; the mirror
 	// advances it when it publishes a state.
 	history history
@@ -64,10 +65,10 @@ func newState(bundles []*catalog.Bundle, models []*Model, epoch uint64, bundlesH
 	}
 	sort.Slice(st.models, func(i, j int) bool { return st.models[i].ID < st.models[j].ID })
 	sort.Slice(st.folded, func(i, j int) bool { return lessFold(st.folded[i], st.folded[j]) })
-	st.sets = make(map[string]*catalog.EntrySet, len(perBundle))
+	st.sets = make(map[string]*listhash.Set, len(perBundle))
 	st.expected = make(map[string]string, len(perBundle))
 	for b, entries := range perBundle {
-		set := catalog.NewEntrySetFrom(entries)
+		set := listhash.NewSetFrom(entries)
 		st.sets[b] = set
 		st.expected[b] = set.Hash()
 	}
@@ -219,7 +220,7 @@ func (c *State) rehash(old, m *Model) {
 	if len(touched) == 0 {
 		return
 	}
-	sets := make(map[string]*catalog.EntrySet, len(c.sets)+1)
+	sets := make(map[string]*listhash.Set, len(c.sets)+1)
 	for b, set := range c.sets {
 		sets[b] = set
 	}
@@ -228,11 +229,11 @@ func (c *State) rehash(old, m *Model) {
 		expected[b] = h
 	}
 	for b := range touched {
-		var set *catalog.EntrySet
+		var set *listhash.Set
 		if prev := sets[b]; prev != nil {
 			set = prev.Clone()
 		} else {
-			set = catalog.NewEntrySet()
+			set = listhash.NewSet()
 		}
 		if old != nil {
 			set.Delete(old.ID)

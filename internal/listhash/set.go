@@ -1,22 +1,23 @@
-package catalog
+package listhash
 
 import (
 	"crypto/sha256"
 	"encoding"
 	"encoding/hex"
 	"hash"
+	"iter"
 	"slices"
 	"sort"
 	"strings"
 )
 
-// EntrySet holds canonical hash entries keyed by model id, kept in id order,
+// Set holds canonical hash entries keyed by model id, kept in id order,
 // and caches the digest over them (the text "[" + entries joined by "," +
 // "]"). After one model changes, the caller re-serializes that model only;
 // the digest is then resumed from a saved SHA-256 state taken before the
 // changed entry, so only the text from the change onwards is re-hashed.
 // It is not safe for concurrent use; Clone it for copy-on-write snapshots.
-type EntrySet struct {
+type Set struct {
 	ids    []string // code-point order
 	vals   [][]byte // vals[i] is the entry of ids[i]
 	digest string
@@ -39,15 +40,15 @@ type hashMark struct {
 // ~100 ns) is negligible.
 const markEvery = 32 << 10
 
-// NewEntrySet returns an empty set.
-func NewEntrySet() *EntrySet {
-	return &EntrySet{fresh: true}
+// NewSet returns an empty set.
+func NewSet() *Set {
+	return &Set{fresh: true}
 }
 
-// NewEntrySetFrom builds a set from id → entry in one sort, for bulk loads
+// NewSetFrom builds a set from id → entry in one sort, for bulk loads
 // where one Put per entry would move the slices once per insert.
-func NewEntrySetFrom(entries map[string][]byte) *EntrySet {
-	s := &EntrySet{ids: make([]string, 0, len(entries)), vals: make([][]byte, 0, len(entries))}
+func NewSetFrom(entries map[string][]byte) *Set {
+	s := &Set{ids: make([]string, 0, len(entries)), vals: make([][]byte, 0, len(entries))}
 	for id := range entries {
 		s.ids = append(s.ids, id)
 	}
@@ -58,12 +59,12 @@ func NewEntrySetFrom(entries map[string][]byte) *EntrySet {
 	return s
 }
 
-func (s *EntrySet) find(id string) (int, bool) {
+func (s *Set) find(id string) (int, bool) {
 	i := sort.SearchStrings(s.ids, id)
 	return i, i < len(s.ids) && s.ids[i] == id
 }
 
-func (s *EntrySet) touch(i int) {
+func (s *Set) touch(i int) {
 	if s.fresh || i < s.dirtyFrom {
 		s.dirtyFrom = i
 	}
@@ -72,7 +73,7 @@ func (s *EntrySet) touch(i int) {
 
 // Put stores (or replaces) the entry for id. The slice is kept, not copied:
 // callers must not modify it afterwards.
-func (s *EntrySet) Put(id string, entry []byte) {
+func (s *Set) Put(id string, entry []byte) {
 	i, ok := s.find(id)
 	if ok {
 		s.vals[i] = entry
@@ -84,7 +85,7 @@ func (s *EntrySet) Put(id string, entry []byte) {
 }
 
 // Delete removes id; absent ids are ignored.
-func (s *EntrySet) Delete(id string) {
+func (s *Set) Delete(id string) {
 	i, ok := s.find(id)
 	if !ok {
 		return
@@ -95,7 +96,7 @@ func (s *EntrySet) Delete(id string) {
 }
 
 // Get returns the entry stored for id.
-func (s *EntrySet) Get(id string) ([]byte, bool) {
+func (s *Set) Get(id string) ([]byte, bool) {
 	if i, ok := s.find(id); ok {
 		return s.vals[i], true
 	}
@@ -103,16 +104,19 @@ func (s *EntrySet) Get(id string) ([]byte, bool) {
 }
 
 // Len returns the number of entries.
-func (s *EntrySet) Len() int { return len(s.ids) }
+func (s *Set) Len() int { return len(s.ids) }
 
 // IDs returns the ids in code-point order (a copy).
-func (s *EntrySet) IDs() []string { return slices.Clone(s.ids) }
+func (s *Set) IDs() []string { return slices.Clone(s.ids) }
+
+// Keys yields the ids in code-point order without copying them.
+func (s *Set) Keys() iter.Seq[string] { return slices.Values(s.ids) }
 
 // Entries returns the entries in id order. Callers must not modify them.
-func (s *EntrySet) Entries() [][]byte { return s.vals }
+func (s *Set) Entries() [][]byte { return s.vals }
 
 // Text returns the hashed text, for tests and debugging.
-func (s *EntrySet) Text() string {
+func (s *Set) Text() string {
 	if len(s.vals) == 0 {
 		return ""
 	}
@@ -130,7 +134,7 @@ func (s *EntrySet) Text() string {
 
 // Hash returns the SHA-256 hex digest of the text, or "" for an empty set.
 // The digest is cached until the next change.
-func (s *EntrySet) Hash() string {
+func (s *Set) Hash() string {
 	if s.fresh {
 		return s.digest
 	}
@@ -159,7 +163,7 @@ func (s *EntrySet) Hash() string {
 
 // resume returns a hasher positioned before entry start: restored from the
 // last mark not after the first changed entry, or fresh after "[".
-func (s *EntrySet) resume() (hash.Hash, int) {
+func (s *Set) resume() (hash.Hash, int) {
 	keep := 0
 	for keep < len(s.marks) && s.marks[keep].index <= s.dirtyFrom {
 		keep++
@@ -178,7 +182,7 @@ func (s *EntrySet) resume() (hash.Hash, int) {
 	return h, 0
 }
 
-func (s *EntrySet) saveMark(h hash.Hash, index int) {
+func (s *Set) saveMark(h hash.Hash, index int) {
 	state, err := h.(encoding.BinaryMarshaler).MarshalBinary()
 	if err != nil {
 		return // marks are only an optimisation
@@ -188,7 +192,7 @@ func (s *EntrySet) saveMark(h hash.Hash, index int) {
 
 // Clone returns an independent set sharing the (immutable) entry bytes and
 // saved states.
-func (s *EntrySet) Clone() *EntrySet {
+func (s *Set) Clone() *Set {
 	c := *s
 	c.ids = slices.Clone(s.ids)
 	c.vals = slices.Clone(s.vals)

@@ -1,4 +1,4 @@
-package catalog
+package listhash
 
 import (
 	"fmt"
@@ -7,12 +7,12 @@ import (
 	"testing"
 )
 
-// TestEntrySetResumedDigest checks the resumed digest against a from-scratch
+// TestSetResumedDigest checks the resumed digest against a from-scratch
 // one after random puts, replacements and deletes, with entries large enough
 // that saved states are used.
-func TestEntrySetResumedDigest(t *testing.T) {
+func TestSetResumedDigest(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	s := NewEntrySet()
+	s := NewSet()
 	ref := map[string][]byte{}
 	for step := 0; step < 600; step++ {
 		id := fmt.Sprintf("m%03d", rng.IntN(200))
@@ -26,8 +26,8 @@ func TestEntrySetResumedDigest(t *testing.T) {
 			ref[id] = e
 		}
 		if step%3 == 0 {
-			want := NewEntrySetFrom(ref)
-			if got, w := s.Hash(), HashEntries(want.Entries()); got != w {
+			want := NewSetFrom(ref)
+			if got, w := s.Hash(), Digest(want.Entries()); got != w {
 				t.Fatalf("step %d: resumed digest %s, from scratch %s", step, got, w)
 			}
 			if s.Text() != want.Text() {
@@ -43,7 +43,7 @@ func TestEntrySetResumedDigest(t *testing.T) {
 	if c.Hash() == s.Hash() {
 		t.Error("clone shares state with the original")
 	}
-	empty := NewEntrySet()
+	empty := NewSet()
 	if empty.Hash() != "" || empty.Text() != "" {
 		t.Error("empty set must hash to the empty string")
 	}
