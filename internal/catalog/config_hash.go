@@ -80,29 +80,9 @@ func configCanonicalProfile(prof *doc.Map) *doc.Map {
 // (None, False, 0, 0.0, "", [], {}); true for an empty mapping.
 func allFalsy(m *doc.Map) bool {
 	for _, e := range m.Entries() {
-		if truthy(e.Value) {
+		if doc.Truthy(e.Value) {
 			return false
 		}
-	}
-	return true
-}
-
-func truthy(v any) bool {
-	switch t := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return t
-	case int64:
-		return t != 0
-	case float64:
-		return t != 0 // NaN is truthy in Python, and NaN != 0
-	case string:
-		return t != ""
-	case []any:
-		return len(t) > 0
-	case *doc.Map:
-		return t.Len() > 0
 	}
 	return true
 }

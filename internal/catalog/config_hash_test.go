@@ -200,7 +200,7 @@ func TestConfigAdapterOptionsFalsy(t *testing.T) {
 		t.Error("all-falsy mapping not detected")
 	}
 	for _, v := range []any{true, int64(2), 0.5, "x", []any{nil}, doc.NewMap(doc.Entry{Key: "k", Value: nil})} {
-		if !truthy(v) {
+		if !doc.Truthy(v) {
 			t.Errorf("%#v should be truthy", v)
 		}
 	}

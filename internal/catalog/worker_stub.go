@@ -25,7 +25,7 @@ func buildWorkerStub(raw *doc.Map, modelID string) (*WorkerModel, problemList) {
 		return nil, p
 	}
 	pv, ok := raw.Get("profiles")
-	if !ok || !truthy(pv) {
+	if !ok || !doc.Truthy(pv) {
 		p.rule("profiles", "profiles must be a non-empty mapping", "'profiles' is missing or empty")
 		return nil, p
 	}
