@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/sieproject/sie/internal/canonjson"
-	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -60,7 +59,7 @@ profiles:
 }
 
 func benchWorker(b *testing.B) *Worker {
-	state, err := catalog.NewWorkerState(catalog.WorkerStartup{Bundle: "default", Adapters: []string{"sie_server.adapters.sentence_transformer"}})
+	state, err := NewState(Startup{Bundle: "default", Adapters: []string{"sie_server.adapters.sentence_transformer"}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -82,7 +81,7 @@ func BenchmarkReconcile10k(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var top struct {
-				Models []exportEntry `json:"models"`
+				Models []wireExportEntry `json:"models"`
 			}
 			if err := json.Unmarshal(body, &top); err != nil {
 				b.Fatal(err)

@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/sieproject/sie/internal/catalog"
 )
 
 // BenchmarkStatusFrame is one status frame of a default-bundle worker over
@@ -19,15 +17,15 @@ func BenchmarkStatusFrame(b *testing.B) {
 	if _, err := os.Stat(filepath.Join(dir, "models")); err != nil {
 		b.Skip("shared catalog not available")
 	}
-	files, err := catalog.ReadWorkerModelsDir(filepath.Join(dir, "models"))
+	files, err := ReadModelsDir(filepath.Join(dir, "models"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	adapters, err := catalog.ReadWorkerBundleAdapters(filepath.Join(dir, "bundles"), "default")
+	adapters, err := ReadBundleAdapters(filepath.Join(dir, "bundles"), "default")
 	if err != nil {
 		b.Fatal(err)
 	}
-	state, err := catalog.NewWorkerState(catalog.WorkerStartup{Bundle: "default", Adapters: adapters, Files: files})
+	state, err := NewState(Startup{Bundle: "default", Adapters: adapters, Files: files})
 	if err != nil {
 		b.Fatal(err)
 	}

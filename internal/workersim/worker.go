@@ -18,7 +18,7 @@ type Worker struct {
 	queue   *deltaQueue
 
 	mu           sync.Mutex
-	state        *catalog.WorkerState
+	state        *State
 	ready        bool
 	frozen       bool
 	applyLag     time.Duration
@@ -53,7 +53,7 @@ type Worker struct {
 	unsupportedVer, unsupportedFG uint64
 }
 
-func newWorker(name string, cfg *Config, state *catalog.WorkerState, log *slog.Logger) *Worker {
+func newWorker(name string, cfg *Config, state *State, log *slog.Logger) *Worker {
 	w := &Worker{
 		name:           name,
 		cfg:            cfg,
@@ -149,7 +149,7 @@ func (w *Worker) apply(data []byte) {
 }
 
 // reconcile sets the registry from a fetched export (extensions E3).
-func (w *Worker) reconcile(epoch int64, entries []catalog.WorkerExportEntry, trigger string) {
+func (w *Worker) reconcile(epoch int64, entries []ExportEntry, trigger string) {
 	w.mu.Lock()
 	before, beforeEpoch := w.state.Hash(), w.state.ConfigEpoch()
 	res := w.state.Reconcile(epoch, entries)

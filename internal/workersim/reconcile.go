@@ -1,37 +1,38 @@
-package catalog
+package workersim
 
 import (
 	"slices"
 
+	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/listhash"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
-// WorkerExportEntry is one entry of sie-config's /v1/configs/export as a
+// ExportEntry is one entry of sie-config's /v1/configs/export as a
 // catching-up worker takes it (extensions E3): the document applied from
 // raw_yaml with the worker's rules, prepared once and shared by every
 // worker that reconciles from the same export.
-type WorkerExportEntry struct {
+type ExportEntry struct {
 	ModelID string
 	RawYAML string
 	Bundles []string // affected_bundles
 	// Model is the model as held (full or stub); nil when raw_yaml does not
 	// parse or neither form can be built, so workers do not hold it.
-	Model *WorkerModel
+	Model *catalog.WorkerModel
 	entry []byte // Model's hash entry
 }
 
-// NewWorkerExportEntry applies rawYAML the way a delta is applied
+// NewExportEntry applies rawYAML the way a delta is applied
 // (worker-protocol.md §2.2, §4): strict, else stub, else not held. No
 // variants are expanded.
-func NewWorkerExportEntry(modelID, rawYAML string, bundles []string) WorkerExportEntry {
-	e := WorkerExportEntry{ModelID: modelID, RawYAML: rawYAML, Bundles: bundles}
+func NewExportEntry(modelID, rawYAML string, bundles []string) ExportEntry {
+	e := ExportEntry{ModelID: modelID, RawYAML: rawYAML, Bundles: bundles}
 	d, err := yamldoc.Parse([]byte(rawYAML))
 	if err != nil || d == nil {
 		return e
 	}
-	if e.Model = ViewForWorkers(d, modelID).Model; e.Model != nil {
-		e.entry = WorkerEntry(e.Model)
+	if e.Model = catalog.ViewForWorkers(d, modelID).Model; e.Model != nil {
+		e.entry = catalog.WorkerEntry(e.Model)
 	}
 	return e
 }
@@ -55,10 +56,10 @@ type ReconcileResult struct {
 // is left alone, so a reconcile never rolls a newer document back. An export
 // with no entry for the bundle leaves the registry as it is (the empty-
 // filter rule of worker-protocol.md §1).
-func (w *WorkerState) Reconcile(epoch int64, export []WorkerExportEntry) ReconcileResult {
+func (w *State) Reconcile(epoch int64, export []ExportEntry) ReconcileResult {
 	var res ReconcileResult
 	next := make(map[string][]byte, len(w.models))
-	models := make(map[string]*WorkerModel, len(w.models))
+	models := make(map[string]*catalog.WorkerModel, len(w.models))
 	newer := map[string]bool{}
 	for id, last := range w.epochs {
 		if last > epoch {

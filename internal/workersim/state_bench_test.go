@@ -1,20 +1,22 @@
-package catalog
+package workersim
 
 import (
 	"fmt"
 	"path/filepath"
 	"testing"
 
+	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/listhash"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // Benchmarks for the worker-side hash (docs/perf.md). Reproduce with:
-//   go test -run '^$' -bench 'Worker' -benchmem ./internal/catalog/
+//   go test -run '^$' -bench 'Worker' -benchmem ./internal/workersim/
 
-func catalogWorkerFiles(b *testing.B) []WorkerFile {
-	dir := sharedCatalogDir(b, "testdata/catalog")
-	files, err := ReadWorkerModelsDir(filepath.Join(dir, "models"))
+func catalogWorkerFiles(b *testing.B) []ModelFile {
+	dir := testkit.SharedDir(b, "testdata/catalog")
+	files, err := ReadModelsDir(filepath.Join(dir, "models"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -49,12 +51,12 @@ func syntheticModel(i int, maxBatch int64) *doc.Map {
 	)
 }
 
-func syntheticWorker(b *testing.B, n int) *WorkerState {
-	files := make([]WorkerFile, n)
+func syntheticWorker(b *testing.B, n int) *State {
+	files := make([]ModelFile, n)
 	for i := range files {
-		files[i] = WorkerFile{Name: fmt.Sprintf("m%05d.yaml", i), Doc: syntheticModel(i, 8192)}
+		files[i] = ModelFile{Name: fmt.Sprintf("m%05d.yaml", i), Doc: syntheticModel(i, 8192)}
 	}
-	w, err := NewWorkerState(WorkerStartup{Bundle: "default", Adapters: []string{"sie_server.adapters.sentence_transformer"}, Files: files})
+	w, err := NewState(Startup{Bundle: "default", Adapters: []string{"sie_server.adapters.sentence_transformer"}, Files: files})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -64,12 +66,12 @@ func syntheticWorker(b *testing.B, n int) *WorkerState {
 // fullWorkerHash is the from-scratch cost: strict schema, serialization of
 // every model and the digest.
 func fullWorkerHash(docs []*doc.Map) string {
-	models := make([]*WorkerModel, 0, len(docs))
+	models := make([]*catalog.WorkerModel, 0, len(docs))
 	for _, d := range docs {
-		m, _ := ParseWorkerModel(d)
+		m, _ := catalog.ParseWorkerModel(d)
 		models = append(models, m)
 	}
-	return WorkerBundleHash(models)
+	return catalog.WorkerBundleHash(models)
 }
 
 func BenchmarkWorkerHashCatalogFull(b *testing.B) {
@@ -87,7 +89,7 @@ func BenchmarkWorkerHashCatalogFull(b *testing.B) {
 // BenchmarkWorkerHashCatalogCached is the digest alone over cached entries
 // (the whole text, no saved state used).
 func BenchmarkWorkerHashCatalogCached(b *testing.B) {
-	w, err := NewWorkerState(WorkerStartup{Bundle: "default", Adapters: nil, Files: catalogWorkerFiles(b)})
+	w, err := NewState(Startup{Bundle: "default", Adapters: nil, Files: catalogWorkerFiles(b)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -137,7 +139,7 @@ func BenchmarkWorkerRecomputeOneModel10k(b *testing.B) {
 			variants := [2]*doc.Map{syntheticModel(n, 4096), syntheticModel(n, 2048)}
 			i := 0
 			for b.Loop() {
-				w.hold(WorkerViewOf(variants[i%2], ""))
+				w.hold(catalog.WorkerViewOf(variants[i%2], ""))
 				w.Hash()
 				i++
 			}
@@ -150,7 +152,7 @@ func BenchmarkWorkerRecomputeOneModel10k(b *testing.B) {
 func BenchmarkWorkerRecomputeOneModel10kSerializeOnly(b *testing.B) {
 	d := syntheticModel(4242, 4096)
 	for b.Loop() {
-		WorkerEntry(WorkerViewOf(d, ""))
+		catalog.WorkerEntry(catalog.WorkerViewOf(d, ""))
 	}
 }
 

@@ -1,38 +1,39 @@
-package catalog
+package workersim
 
 import (
 	"fmt"
 	"strings"
 
+	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/listhash"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
-// WorkerFile is one parsed file of a worker's models directory.
-type WorkerFile struct {
+// ModelFile is one parsed file of a worker's models directory.
+type ModelFile struct {
 	Name string // file name, for error messages
 	Doc  *doc.Map
 }
 
-// WorkerStartup is how a worker was started (worker-protocol.md §1).
-type WorkerStartup struct {
+// Startup is how a worker was started (worker-protocol.md §1).
+type Startup struct {
 	// Bundle is the --bundle value; "" means no --bundle: bundle id
 	// "default" and no filter.
 	Bundle string
 	// Adapters are the adapters of bundles/<Bundle>.yaml.
 	Adapters []string
 	// Files are the models directory's files in file-name order.
-	Files []WorkerFile
+	Files []ModelFile
 }
 
-// WorkerState reproduces the config side of one real worker: its registry
+// State reproduces the config side of one real worker: its registry
 // of held models, its per-model epoch guard and its bundle_config_hash. The
 // registry is exactly the hashed set M of hashes.md §4.3. It is not safe for
 // concurrent use; the simulator serializes access.
-type WorkerState struct {
+type State struct {
 	bundle  string
-	models  map[string]*WorkerModel
+	models  map[string]*catalog.WorkerModel
 	entries *listhash.Set
 	epochs  map[string]int64
 	version uint64
@@ -41,26 +42,26 @@ type WorkerState struct {
 	configEpoch int64
 }
 
-// NewWorkerState loads the startup models like a real worker: every file must
+// NewState loads the startup models like a real worker: every file must
 // pass the strict schema (one invalid file aborts startup), non-default
 // profiles become "{id}:{profile}" variant entries, and with a bundle only
 // the models whose modules meet its adapters are kept — unless none does, in
 // which case the worker runs unfiltered.
-func NewWorkerState(s WorkerStartup) (*WorkerState, error) {
+func NewState(s Startup) (*State, error) {
 	type held struct {
-		m       *WorkerModel
+		m       *catalog.WorkerModel
 		variant bool
 	}
 	registry := map[string]held{}
 	var order []string
-	put := func(m *WorkerModel, variant bool) {
+	put := func(m *catalog.WorkerModel, variant bool) {
 		if _, ok := registry[m.ID]; !ok {
 			order = append(order, m.ID)
 		}
 		registry[m.ID] = held{m, variant}
 	}
 	for _, f := range s.Files {
-		m, problems := ParseWorkerModel(f.Doc)
+		m, problems := catalog.ParseWorkerModel(f.Doc)
 		if len(problems) > 0 {
 			return nil, fmt.Errorf("invalid model file %s: %s", f.Name, strings.Join(problems, "; "))
 		}
@@ -70,9 +71,9 @@ func NewWorkerState(s WorkerStartup) (*WorkerState, error) {
 		}
 	}
 
-	w := &WorkerState{
+	w := &State{
 		bundle:  s.Bundle,
-		models:  map[string]*WorkerModel{},
+		models:  map[string]*catalog.WorkerModel{},
 		entries: listhash.NewSet(),
 		epochs:  map[string]int64{},
 	}
@@ -108,32 +109,32 @@ func NewWorkerState(s WorkerStartup) (*WorkerState, error) {
 		if keep(id) {
 			m := registry[id].m
 			w.models[id] = m
-			entries[id] = WorkerEntry(m)
+			entries[id] = catalog.WorkerEntry(m)
 		}
 	}
 	w.entries = listhash.NewSetFrom(entries)
 	return w, nil
 }
 
-func (w *WorkerState) hold(m *WorkerModel) {
+func (w *State) hold(m *catalog.WorkerModel) {
 	w.models[m.ID] = m
-	w.entries.Put(m.ID, WorkerEntry(m))
+	w.entries.Put(m.ID, catalog.WorkerEntry(m))
 	w.version++
 }
 
 // Bundle is the bundle id the worker reports.
-func (w *WorkerState) Bundle() string { return w.bundle }
+func (w *State) Bundle() string { return w.bundle }
 
 // Hash is the worker-side bundle_config_hash over the held models.
-func (w *WorkerState) Hash() string { return w.entries.Hash() }
+func (w *State) Hash() string { return w.entries.Hash() }
 
 // Version increases with every change to the held models, so callers can
 // cache what they derive from them.
-func (w *WorkerState) Version() uint64 { return w.version }
+func (w *State) Version() uint64 { return w.version }
 
 // Models returns the held models in code-point order of id.
-func (w *WorkerState) Models() []*WorkerModel {
-	out := make([]*WorkerModel, 0, len(w.models))
+func (w *State) Models() []*catalog.WorkerModel {
+	out := make([]*catalog.WorkerModel, 0, len(w.models))
 	for id := range w.entries.Keys() {
 		out = append(out, w.models[id])
 	}
@@ -141,13 +142,13 @@ func (w *WorkerState) Models() []*WorkerModel {
 }
 
 // Model returns the held model with id.
-func (w *WorkerState) Model(id string) (*WorkerModel, bool) {
+func (w *State) Model(id string) (*catalog.WorkerModel, bool) {
 	m, ok := w.models[id]
 	return m, ok
 }
 
 // Epochs returns a copy of the epoch guard: model_id → last applied epoch.
-func (w *WorkerState) Epochs() map[string]int64 {
+func (w *State) Epochs() map[string]int64 {
 	out := make(map[string]int64, len(w.epochs))
 	for k, v := range w.epochs {
 		out[k] = v
@@ -157,7 +158,7 @@ func (w *WorkerState) Epochs() map[string]int64 {
 
 // ResetEpochs clears the epoch guard, as a worker does on every NATS
 // reconnect.
-func (w *WorkerState) ResetEpochs() { clear(w.epochs) }
+func (w *State) ResetEpochs() { clear(w.epochs) }
 
 // Delta is the part of a NATS config payload a worker reads.
 type Delta struct {
@@ -201,7 +202,7 @@ func (o ApplyOutcome) Applied() bool { return o == DeltaAppliedFull || o == Delt
 // (worker-protocol.md §2.1–2.2): strict form, else stub, else ignored;
 // replace by id; never remove. The epoch is recorded whenever the guard
 // passes, even when nothing could be applied, as the Python worker does.
-func (w *WorkerState) Apply(d Delta) ApplyOutcome {
+func (w *State) Apply(d Delta) ApplyOutcome {
 	if d.ModelConfig == "" {
 		return DeltaIgnored
 	}
@@ -221,12 +222,12 @@ func (w *WorkerState) Apply(d Delta) ApplyOutcome {
 	if err != nil || parsed == nil {
 		return DeltaUnparsable
 	}
-	m := WorkerViewOf(parsed, d.ModelID)
+	m := catalog.WorkerViewOf(parsed, d.ModelID)
 	if m == nil {
 		return DeltaRejected
 	}
 	w.hold(m)
-	if m.Form == WorkerStub {
+	if m.Form == catalog.WorkerStub {
 		return DeltaAppliedStub
 	}
 	return DeltaAppliedFull
@@ -234,14 +235,14 @@ func (w *WorkerState) Apply(d Delta) ApplyOutcome {
 
 // ConfigEpoch is the highest epoch applied from a delta (its guard passed)
 // or set by a reconcile; 0 before any.
-func (w *WorkerState) ConfigEpoch() int64 { return w.configEpoch }
+func (w *State) ConfigEpoch() int64 { return w.configEpoch }
 
 // Stubs returns the ids of the models held as stubs, in code-point order:
 // the worker holds them without outputs and cannot serve them.
-func (w *WorkerState) Stubs() []string {
+func (w *State) Stubs() []string {
 	var out []string
 	for id := range w.entries.Keys() {
-		if w.models[id].Form == WorkerStub {
+		if w.models[id].Form == catalog.WorkerStub {
 			out = append(out, id)
 		}
 	}
@@ -249,4 +250,4 @@ func (w *WorkerState) Stubs() []string {
 }
 
 // IDs returns the held model ids in code-point order.
-func (w *WorkerState) IDs() []string { return w.entries.IDs() }
+func (w *State) IDs() []string { return w.entries.IDs() }

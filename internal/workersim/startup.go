@@ -1,4 +1,4 @@
-package catalog
+package workersim
 
 import (
 	"errors"
@@ -12,12 +12,12 @@ import (
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
-// ReadWorkerModelsDir reads a worker's models directory: every *.yaml file
+// ReadModelsDir reads a worker's models directory: every *.yaml file
 // directly in dir, in code-point order of name, parsed with the guarded YAML
 // dialect. Symlinks are followed (Kubernetes ConfigMap mounts are symlinks),
 // as Python's globbing does. A file that cannot be read or parsed to a
 // mapping is an error naming the file: a worker aborts its startup on it.
-func ReadWorkerModelsDir(dir string) ([]WorkerFile, error) {
+func ReadModelsDir(dir string) ([]ModelFile, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read models directory: %w", err)
@@ -34,23 +34,23 @@ func ReadWorkerModelsDir(dir string) ([]WorkerFile, error) {
 		names = append(names, e.Name())
 	}
 	sort.Strings(names)
-	files := make([]WorkerFile, 0, len(names))
+	files := make([]ModelFile, 0, len(names))
 	for _, name := range names {
-		d, err := readWorkerYAML(filepath.Join(dir, name))
+		d, err := readYAML(filepath.Join(dir, name))
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, WorkerFile{Name: name, Doc: d})
+		files = append(files, ModelFile{Name: name, Doc: d})
 	}
 	return files, nil
 }
 
-// ReadWorkerBundleAdapters reads bundles/<bundle>.yaml the way a worker does:
+// ReadBundleAdapters reads bundles/<bundle>.yaml the way a worker does:
 // the file stem is the identity (the name key is ignored) and only adapters
 // is used.
-func ReadWorkerBundleAdapters(bundlesDir, bundle string) ([]string, error) {
+func ReadBundleAdapters(bundlesDir, bundle string) ([]string, error) {
 	path := filepath.Join(bundlesDir, bundle+".yaml")
-	d, err := readWorkerYAML(path)
+	d, err := readYAML(path)
 	if errors.Is(err, yamldoc.ErrEmpty) {
 		return nil, nil
 	}
@@ -76,7 +76,7 @@ func ReadWorkerBundleAdapters(bundlesDir, bundle string) ([]string, error) {
 	return out, nil
 }
 
-func readWorkerYAML(path string) (*doc.Map, error) {
+func readYAML(path string) (*doc.Map, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err

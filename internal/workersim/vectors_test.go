@@ -1,4 +1,4 @@
-package catalog
+package workersim
 
 import (
 	"os"
@@ -6,7 +6,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 type workerDelta struct {
@@ -36,7 +38,7 @@ func loadWorkerCases(t testing.TB) []workerCase {
 	var file struct {
 		Cases []workerCase `json:"cases"`
 	}
-	loadVectorFile(t, "worker_bundle_hash.json", &file)
+	testkit.LoadVector(t, "worker_bundle_hash.json", &file)
 	if len(file.Cases) != 24 {
 		t.Fatalf("got %d cases, want 24", len(file.Cases))
 	}
@@ -48,7 +50,7 @@ func loadWorkerCases(t testing.TB) []workerCase {
 func (c *workerCase) dirs(t testing.TB) (bundlesDir, modelsDir string) {
 	t.Helper()
 	if c.CatalogDir != "" {
-		dir := sharedCatalogDir(t, c.CatalogDir)
+		dir := testkit.SharedDir(t, c.CatalogDir)
 		return filepath.Join(dir, "bundles"), filepath.Join(dir, "models")
 	}
 	root := t.TempDir()
@@ -69,20 +71,20 @@ func (c *workerCase) dirs(t testing.TB) (bundlesDir, modelsDir string) {
 
 // startWorker starts a worker for bundle over the case's directories the way
 // `serve --bundle` does (or without --bundle for w24).
-func startWorker(t testing.TB, c *workerCase, bundle, bundlesDir, modelsDir string) *WorkerState {
+func startWorker(t testing.TB, c *workerCase, bundle, bundlesDir, modelsDir string) *State {
 	t.Helper()
-	files, err := ReadWorkerModelsDir(modelsDir)
+	files, err := ReadModelsDir(modelsDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := WorkerStartup{Files: files}
+	s := Startup{Files: files}
 	if !c.NoBundleFlag {
 		s.Bundle = bundle
-		if s.Adapters, err = ReadWorkerBundleAdapters(bundlesDir, bundle); err != nil {
+		if s.Adapters, err = ReadBundleAdapters(bundlesDir, bundle); err != nil {
 			t.Fatal(err)
 		}
 	}
-	w, err := NewWorkerState(s)
+	w, err := NewState(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +94,7 @@ func startWorker(t testing.TB, c *workerCase, bundle, bundlesDir, modelsDir stri
 // mapsTo reports whether sie-config would publish the document to a bundle
 // with these adapters (its module set meets them).
 func mapsTo(d *doc.Map, adapters []string) bool {
-	for _, m := range ModuleSet(d) {
+	for _, m := range catalog.ModuleSet(d) {
 		if slices.Contains(adapters, m) {
 			return true
 		}
@@ -106,7 +108,7 @@ func TestWorkerBundleHashVectors(t *testing.T) {
 			bundlesDir, modelsDir := c.dirs(t)
 			for bundle, want := range c.Worker {
 				w := startWorker(t, &c, bundle, bundlesDir, modelsDir)
-				adapters, _ := ReadWorkerBundleAdapters(bundlesDir, bundle)
+				adapters, _ := ReadBundleAdapters(bundlesDir, bundle)
 				for _, d := range c.Deltas {
 					if !mapsTo(mustParse(t, d.ModelConfig), adapters) {
 						continue
@@ -142,7 +144,7 @@ func TestWorkerGatewayExpectation(t *testing.T) {
 	for _, c := range loadWorkerCases(t) {
 		t.Run(c.ID, func(t *testing.T) {
 			bundlesDir, modelsDir := c.dirs(t)
-			files, err := ReadWorkerModelsDir(modelsDir)
+			files, err := ReadModelsDir(modelsDir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,20 +166,20 @@ func TestWorkerGatewayExpectation(t *testing.T) {
 					}
 					expected = *want.GatewayExpected
 				}
-				adapters, err := ReadWorkerBundleAdapters(bundlesDir, bundle)
+				adapters, err := ReadBundleAdapters(bundlesDir, bundle)
 				if err != nil {
 					t.Fatal(err)
 				}
-				var held []*WorkerModel
+				var held []*catalog.WorkerModel
 				for id, d := range effective {
 					if !mapsTo(d, adapters) {
 						continue
 					}
-					if v := WorkerViewOf(d, id); v != nil {
+					if v := catalog.WorkerViewOf(d, id); v != nil {
 						held = append(held, v)
 					}
 				}
-				if got := WorkerBundleHash(held); got != expected {
+				if got := catalog.WorkerBundleHash(held); got != expected {
 					t.Errorf("%s: gateway expectation = %q, want %q", bundle, got, expected)
 				}
 			}

@@ -1,20 +1,21 @@
-package catalog
+package workersim
 
 import (
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
-func exportOf(t testing.TB, bundle string, docs ...string) []WorkerExportEntry {
+func exportOf(t testing.TB, bundle string, docs ...string) []ExportEntry {
 	t.Helper()
-	var out []WorkerExportEntry
+	var out []ExportEntry
 	for _, text := range docs {
 		id, _ := mustParse(t, text).Get("sie_id")
-		out = append(out, NewWorkerExportEntry(id.(string), text, []string{bundle}))
+		out = append(out, NewExportEntry(id.(string), text, []string{bundle}))
 	}
 	return out
 }
@@ -29,7 +30,7 @@ func TestWorkerReconcileReplaces(t *testing.T) {
 	stubB := "sie_id: b\nhf_id: b\nprofiles: {default: {adapter_path: m:B, max_batch_tokens: 2}}\n"
 	ignoredC := "sie_id: c\nhf_id: c\ntasks: {}\nprofiles: {default: {adapter_path: m:C}}\n"
 	export := exportOf(t, "default", seedA, stubB, ignoredC)
-	export = append(export, NewWorkerExportEntry("other", seedOther, []string{"gpu"}))
+	export = append(export, NewExportEntry("other", seedOther, []string{"gpu"}))
 	res := w.Reconcile(7, export)
 	if res.Entries != 3 || res.Held != 2 || res.Removed != 0 {
 		t.Errorf("result %+v", res)
@@ -46,8 +47,8 @@ func TestWorkerReconcileReplaces(t *testing.T) {
 	if e := w.Epochs(); e["a"] != 7 || e["b"] != 7 || e["c"] != 7 || len(e) != 3 {
 		t.Errorf("guards %v", e)
 	}
-	a, _ := ParseWorkerModel(mustParse(t, seedA))
-	want := WorkerBundleHash([]*WorkerModel{a, BuildWorkerStub(mustParse(t, stubB), "b")})
+	a, _ := catalog.ParseWorkerModel(mustParse(t, seedA))
+	want := catalog.WorkerBundleHash([]*catalog.WorkerModel{a, catalog.BuildWorkerStub(mustParse(t, stubB), "b")})
 	if w.Hash() != want {
 		t.Errorf("hash %s, want %s", w.Hash(), want)
 	}
@@ -89,7 +90,7 @@ func TestWorkerReconcileMatchesGatewayExpectation(t *testing.T) {
 	for _, c := range loadWorkerCases(t) {
 		t.Run(c.ID, func(t *testing.T) {
 			bundlesDir, modelsDir := c.dirs(t)
-			files, err := ReadWorkerModelsDir(modelsDir)
+			files, err := ReadModelsDir(modelsDir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,19 +113,19 @@ func TestWorkerReconcileMatchesGatewayExpectation(t *testing.T) {
 					}
 					expected = *want.GatewayExpected
 				}
-				adapters, err := ReadWorkerBundleAdapters(bundlesDir, bundle)
+				adapters, err := ReadBundleAdapters(bundlesDir, bundle)
 				if err != nil {
 					t.Fatal(err)
 				}
-				var export []WorkerExportEntry
+				var export []ExportEntry
 				for id, d := range docs {
 					var bundles []string
 					if mapsTo(d, adapters) {
 						bundles = []string{bundle}
 					}
-					export = append(export, NewWorkerExportEntry(id, texts[id], bundles))
+					export = append(export, NewExportEntry(id, texts[id], bundles))
 				}
-				slices.SortFunc(export, func(a, b WorkerExportEntry) int { return strings.Compare(a.ModelID, b.ModelID) })
+				slices.SortFunc(export, func(a, b ExportEntry) int { return strings.Compare(a.ModelID, b.ModelID) })
 				w := startWorker(t, &c, bundle, bundlesDir, modelsDir)
 				w.Reconcile(int64(len(c.Deltas)), export)
 				if expected == "" && w.Hash() != "" && len(export) > 0 {

@@ -1,17 +1,19 @@
-package catalog
+package workersim
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/sieproject/sie/internal/catalog"
 )
 
-func newTestWorker(t *testing.T, files ...string) *WorkerState {
+func newTestWorker(t *testing.T, files ...string) *State {
 	t.Helper()
-	var wf []WorkerFile
+	var wf []ModelFile
 	for i, text := range files {
-		wf = append(wf, WorkerFile{Name: string(rune('a'+i)) + ".yaml", Doc: mustParse(t, text)})
+		wf = append(wf, ModelFile{Name: string(rune('a'+i)) + ".yaml", Doc: mustParse(t, text)})
 	}
-	w, err := NewWorkerState(WorkerStartup{Bundle: "default", Adapters: []string{"m"}, Files: wf})
+	w, err := NewState(Startup{Bundle: "default", Adapters: []string{"m"}, Files: wf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,8 +32,8 @@ func TestWorkerStartupFilter(t *testing.T) {
 		t.Errorf("bundle %q", w.Bundle())
 	}
 	// Nothing matches: the worker runs unfiltered, variants included.
-	w2, err := NewWorkerState(WorkerStartup{Bundle: "gpu", Adapters: []string{"sglang"},
-		Files: []WorkerFile{{Name: "a.yaml", Doc: mustParse(t, seedA)}, {Name: "b.yaml", Doc: mustParse(t, seedOther)}}})
+	w2, err := NewState(Startup{Bundle: "gpu", Adapters: []string{"sglang"},
+		Files: []ModelFile{{Name: "a.yaml", Doc: mustParse(t, seedA)}, {Name: "b.yaml", Doc: mustParse(t, seedOther)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,8 +46,8 @@ func TestWorkerStartupFilter(t *testing.T) {
 }
 
 func TestWorkerStartupRejectsInvalidFile(t *testing.T) {
-	_, err := NewWorkerState(WorkerStartup{Bundle: "default", Adapters: []string{"m"},
-		Files: []WorkerFile{{Name: "bad.yaml", Doc: mustParse(t, "sie_id: bad\nprofiles: {}\n")}}})
+	_, err := NewState(Startup{Bundle: "default", Adapters: []string{"m"},
+		Files: []ModelFile{{Name: "bad.yaml", Doc: mustParse(t, "sie_id: bad\nprofiles: {}\n")}}})
 	if err == nil || !strings.Contains(err.Error(), "bad.yaml") {
 		t.Errorf("err = %v", err)
 	}
@@ -78,12 +80,12 @@ func TestWorkerApplyEpochGuard(t *testing.T) {
 			}
 		}
 		if i == 6 {
-			if m, _ := w.Model("nm"); m.Form != WorkerFull {
+			if m, _ := w.Model("nm"); m.Form != catalog.WorkerFull {
 				t.Fatal("a rejected delta replaced the held model")
 			}
 		}
 	}
-	if m, _ := w.Model("nm"); m.Form != WorkerStub {
+	if m, _ := w.Model("nm"); m.Form != catalog.WorkerStub {
 		t.Errorf("form %v", m.Form)
 	}
 	if w.Epochs()["nm"] != 6 {
