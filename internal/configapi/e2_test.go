@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sieproject/sie/internal/controlplane"
+	"github.com/sieproject/sie/internal/workerview"
 )
 
 // stubView is the E1 worker view of the test documents (no tasks).
@@ -77,7 +78,7 @@ func TestDryRunPostIsTheRealAnswerWithoutEffects(t *testing.T) {
 		t.Fatalf("real answer differs from the dry run's:\n real %s\n dry  %s", real.body, want)
 	}
 	// The predicted worker-side hash is the one workers report after the write.
-	want := e.svc.Snapshot().ExpectedWorkerHash("default")
+	want := workerview.ExpectedHash(e.svc.Snapshot(), "default")
 	if want == "" || !strings.HasSuffix(dry.body, dryRunTail(`{"default":"`+want+`"}`)) {
 		t.Fatalf("bundle_config_hashes: %s, want default %s", dry.body, want)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/sieproject/sie/internal/controlplane"
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/idempotency"
+	"github.com/sieproject/sie/internal/workerview"
 )
 
 // writeRequest carries what every write handler needs after the common
@@ -208,7 +209,7 @@ func (s *Server) deleteModel(w http.ResponseWriter, r *http.Request, pathID stri
 
 // workerViewEntry is the "worker_view" key of a write answer (extensions
 // E1): {"form", "reasons"}.
-func workerViewEntry(v *catalog.WorkerView) doc.Entry {
+func workerViewEntry(v *workerview.View) doc.Entry {
 	return doc.Entry{Key: "worker_view", Value: doc.NewMap(
 		doc.Entry{Key: "form", Value: v.Form},
 		doc.Entry{Key: "reasons", Value: v.Reasons},

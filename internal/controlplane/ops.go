@@ -5,6 +5,7 @@ import (
 
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/workerview"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -35,7 +36,7 @@ type AppendResult struct {
 	Epoch    int64
 	// View is what workers hold of the model's complete document after the
 	// write (extensions E1); never nil.
-	View *catalog.WorkerView
+	View *workerview.View
 	// BundleHashes is set for a dry run only, in bundle order.
 	BundleHashes []BundleHash
 }
@@ -90,7 +91,7 @@ type ReplaceResult struct {
 	Epoch     int64
 	// View is what workers hold of the model's document after the write
 	// (extensions E1); never nil.
-	View         *catalog.WorkerView
+	View         *workerview.View
 	BundleHashes []BundleHash // dry run only
 }
 
@@ -147,7 +148,7 @@ type DeleteResult struct {
 	Epoch    int64
 	// View is what workers hold of the document left after the DELETE (the
 	// seed); nil when the model is removed.
-	View         *catalog.WorkerView
+	View         *workerview.View
 	BundleHashes []BundleHash // dry run only
 }
 
@@ -260,20 +261,20 @@ func (s *Service) dryRun(plan planFunc) (writeOutcome, error) {
 	}
 	hashes := make([]BundleHash, 0, len(bundles))
 	for _, b := range bundles {
-		hashes = append(hashes, BundleHash{Bundle: b, Hash: after.ExpectedWorkerHash(b)})
+		hashes = append(hashes, BundleHash{Bundle: b, Hash: workerview.ExpectedHash(after, b)})
 	}
 	return writeOutcome{epoch: epoch, hashes: hashes}, nil
 }
 
 // viewOf runs the workers' apply rules on the document published for id.
-func viewOf(id string, d *doc.Map) *catalog.WorkerView {
-	v := catalog.ViewForWorkers(d, id)
+func viewOf(id string, d *doc.Map) *workerview.View {
+	v := workerview.Of(d, id)
 	return &v
 }
 
 // workerView is viewOf for a POST or PUT, refused with UnservableError when
 // servable documents are required and workers could not serve this one.
-func (s *Service) workerView(id string, d *doc.Map) (*catalog.WorkerView, error) {
+func (s *Service) workerView(id string, d *doc.Map) (*workerview.View, error) {
 	v := viewOf(id, d)
 	if s.requireServable && !v.Servable() {
 		return nil, &UnservableError{Form: v.Form, Reasons: v.Reasons}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/workerview"
 )
 
 // Model is one mirrored model: its document and what is derived from it. A
@@ -104,10 +105,10 @@ func newModel(id string, d *doc.Map, bs *catalog.BundleSet) *Model {
 		m.ProfileNames = []string{}
 	}
 	sort.Strings(m.ProfileNames)
-	v := catalog.ViewForWorkers(d, id)
+	v := workerview.Of(d, id)
 	m.view = WorkerView{Form: v.Form, Reasons: v.Reasons}
 	if v.Model != nil {
-		m.workerEntry = catalog.WorkerEntry(v.Model)
+		m.workerEntry = workerview.Entry(v.Model)
 	}
 	return m
 }

@@ -18,7 +18,7 @@ import (
 	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
-	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/workerview"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -129,18 +129,18 @@ func publish(t *testing.T, url string, msgs ...[]byte) {
 // over effective documents: each one in its worker view.
 func expectedHash(t *testing.T, docs ...string) string {
 	t.Helper()
-	var held []*catalog.WorkerModel
+	var held []*workerview.Model
 	for _, text := range docs {
 		d, err := yamldoc.Parse([]byte(text))
 		if err != nil {
 			t.Fatal(err)
 		}
 		id, _ := d.Get("sie_id")
-		if v := catalog.WorkerViewOf(d, id.(string)); v != nil {
+		if v := workerview.Held(d, id.(string)); v != nil {
 			held = append(held, v)
 		}
 	}
-	return catalog.WorkerBundleHash(held)
+	return workerview.BundleHash(held)
 }
 
 type statusClient struct {

@@ -3,8 +3,8 @@ package workersim
 import (
 	"slices"
 
-	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/listhash"
+	"github.com/sieproject/sie/internal/workerview"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -18,7 +18,7 @@ type ExportEntry struct {
 	Bundles []string // affected_bundles
 	// Model is the model as held (full or stub); nil when raw_yaml does not
 	// parse or neither form can be built, so workers do not hold it.
-	Model *catalog.WorkerModel
+	Model *workerview.Model
 	entry []byte // Model's hash entry
 }
 
@@ -31,8 +31,8 @@ func NewExportEntry(modelID, rawYAML string, bundles []string) ExportEntry {
 	if err != nil || d == nil {
 		return e
 	}
-	if e.Model = catalog.ViewForWorkers(d, modelID).Model; e.Model != nil {
-		e.entry = catalog.WorkerEntry(e.Model)
+	if e.Model = workerview.Of(d, modelID).Model; e.Model != nil {
+		e.entry = workerview.Entry(e.Model)
 	}
 	return e
 }
@@ -59,7 +59,7 @@ type ReconcileResult struct {
 func (w *State) Reconcile(epoch int64, export []ExportEntry) ReconcileResult {
 	var res ReconcileResult
 	next := make(map[string][]byte, len(w.models))
-	models := make(map[string]*catalog.WorkerModel, len(w.models))
+	models := make(map[string]*workerview.Model, len(w.models))
 	newer := map[string]bool{}
 	for id, last := range w.epochs {
 		if last > epoch {

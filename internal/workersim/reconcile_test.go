@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/workerview"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -47,8 +47,8 @@ func TestWorkerReconcileReplaces(t *testing.T) {
 	if e := w.Epochs(); e["a"] != 7 || e["b"] != 7 || e["c"] != 7 || len(e) != 3 {
 		t.Errorf("guards %v", e)
 	}
-	a, _ := catalog.ParseWorkerModel(mustParse(t, seedA))
-	want := catalog.WorkerBundleHash([]*catalog.WorkerModel{a, catalog.BuildWorkerStub(mustParse(t, stubB), "b")})
+	a, _ := workerview.Parse(mustParse(t, seedA))
+	want := workerview.BundleHash([]*workerview.Model{a, workerview.BuildStub(mustParse(t, stubB), "b")})
 	if w.Hash() != want {
 		t.Errorf("hash %s, want %s", w.Hash(), want)
 	}

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/listhash"
+	"github.com/sieproject/sie/internal/workerview"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -33,7 +33,7 @@ type Startup struct {
 // concurrent use; the simulator serializes access.
 type State struct {
 	bundle  string
-	models  map[string]*catalog.WorkerModel
+	models  map[string]*workerview.Model
 	entries *listhash.Set
 	epochs  map[string]int64
 	version uint64
@@ -49,19 +49,19 @@ type State struct {
 // which case the worker runs unfiltered.
 func NewState(s Startup) (*State, error) {
 	type held struct {
-		m       *catalog.WorkerModel
+		m       *workerview.Model
 		variant bool
 	}
 	registry := map[string]held{}
 	var order []string
-	put := func(m *catalog.WorkerModel, variant bool) {
+	put := func(m *workerview.Model, variant bool) {
 		if _, ok := registry[m.ID]; !ok {
 			order = append(order, m.ID)
 		}
 		registry[m.ID] = held{m, variant}
 	}
 	for _, f := range s.Files {
-		m, problems := catalog.ParseWorkerModel(f.Doc)
+		m, problems := workerview.Parse(f.Doc)
 		if len(problems) > 0 {
 			return nil, fmt.Errorf("invalid model file %s: %s", f.Name, strings.Join(problems, "; "))
 		}
@@ -73,7 +73,7 @@ func NewState(s Startup) (*State, error) {
 
 	w := &State{
 		bundle:  s.Bundle,
-		models:  map[string]*catalog.WorkerModel{},
+		models:  map[string]*workerview.Model{},
 		entries: listhash.NewSet(),
 		epochs:  map[string]int64{},
 	}
@@ -109,16 +109,16 @@ func NewState(s Startup) (*State, error) {
 		if keep(id) {
 			m := registry[id].m
 			w.models[id] = m
-			entries[id] = catalog.WorkerEntry(m)
+			entries[id] = workerview.Entry(m)
 		}
 	}
 	w.entries = listhash.NewSetFrom(entries)
 	return w, nil
 }
 
-func (w *State) hold(m *catalog.WorkerModel) {
+func (w *State) hold(m *workerview.Model) {
 	w.models[m.ID] = m
-	w.entries.Put(m.ID, catalog.WorkerEntry(m))
+	w.entries.Put(m.ID, workerview.Entry(m))
 	w.version++
 }
 
@@ -133,8 +133,8 @@ func (w *State) Hash() string { return w.entries.Hash() }
 func (w *State) Version() uint64 { return w.version }
 
 // Models returns the held models in code-point order of id.
-func (w *State) Models() []*catalog.WorkerModel {
-	out := make([]*catalog.WorkerModel, 0, len(w.models))
+func (w *State) Models() []*workerview.Model {
+	out := make([]*workerview.Model, 0, len(w.models))
 	for id := range w.entries.Keys() {
 		out = append(out, w.models[id])
 	}
@@ -142,7 +142,7 @@ func (w *State) Models() []*catalog.WorkerModel {
 }
 
 // Model returns the held model with id.
-func (w *State) Model(id string) (*catalog.WorkerModel, bool) {
+func (w *State) Model(id string) (*workerview.Model, bool) {
 	m, ok := w.models[id]
 	return m, ok
 }
@@ -222,12 +222,12 @@ func (w *State) Apply(d Delta) ApplyOutcome {
 	if err != nil || parsed == nil {
 		return DeltaUnparsable
 	}
-	m := catalog.WorkerViewOf(parsed, d.ModelID)
+	m := workerview.Held(parsed, d.ModelID)
 	if m == nil {
 		return DeltaRejected
 	}
 	w.hold(m)
-	if m.Form == catalog.WorkerStub {
+	if m.Form == workerview.Stub {
 		return DeltaAppliedStub
 	}
 	return DeltaAppliedFull
@@ -242,7 +242,7 @@ func (w *State) ConfigEpoch() int64 { return w.configEpoch }
 func (w *State) Stubs() []string {
 	var out []string
 	for id := range w.entries.Keys() {
-		if w.models[id].Form == catalog.WorkerStub {
+		if w.models[id].Form == workerview.Stub {
 			out = append(out, id)
 		}
 	}

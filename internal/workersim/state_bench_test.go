@@ -5,10 +5,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/listhash"
 	"github.com/sieproject/sie/internal/testkit"
+	"github.com/sieproject/sie/internal/workerview"
 )
 
 // Benchmarks for the worker-side hash (docs/perf.md). Reproduce with:
@@ -66,12 +66,12 @@ func syntheticWorker(b *testing.B, n int) *State {
 // fullWorkerHash is the from-scratch cost: strict schema, serialization of
 // every model and the digest.
 func fullWorkerHash(docs []*doc.Map) string {
-	models := make([]*catalog.WorkerModel, 0, len(docs))
+	models := make([]*workerview.Model, 0, len(docs))
 	for _, d := range docs {
-		m, _ := catalog.ParseWorkerModel(d)
+		m, _ := workerview.Parse(d)
 		models = append(models, m)
 	}
-	return catalog.WorkerBundleHash(models)
+	return workerview.BundleHash(models)
 }
 
 func BenchmarkWorkerHashCatalogFull(b *testing.B) {
@@ -139,7 +139,7 @@ func BenchmarkWorkerRecomputeOneModel10k(b *testing.B) {
 			variants := [2]*doc.Map{syntheticModel(n, 4096), syntheticModel(n, 2048)}
 			i := 0
 			for b.Loop() {
-				w.hold(catalog.WorkerViewOf(variants[i%2], ""))
+				w.hold(workerview.Held(variants[i%2], ""))
 				w.Hash()
 				i++
 			}
@@ -152,7 +152,7 @@ func BenchmarkWorkerRecomputeOneModel10k(b *testing.B) {
 func BenchmarkWorkerRecomputeOneModel10kSerializeOnly(b *testing.B) {
 	d := syntheticModel(4242, 4096)
 	for b.Loop() {
-		catalog.WorkerEntry(catalog.WorkerViewOf(d, ""))
+		workerview.Entry(workerview.Held(d, ""))
 	}
 }
 

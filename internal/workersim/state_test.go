@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/workerview"
 )
 
 func newTestWorker(t *testing.T, files ...string) *State {
@@ -80,12 +80,12 @@ func TestWorkerApplyEpochGuard(t *testing.T) {
 			}
 		}
 		if i == 6 {
-			if m, _ := w.Model("nm"); m.Form != catalog.WorkerFull {
+			if m, _ := w.Model("nm"); m.Form != workerview.Full {
 				t.Fatal("a rejected delta replaced the held model")
 			}
 		}
 	}
-	if m, _ := w.Model("nm"); m.Form != catalog.WorkerStub {
+	if m, _ := w.Model("nm"); m.Form != workerview.Stub {
 		t.Errorf("form %v", m.Form)
 	}
 	if w.Epochs()["nm"] != 6 {

@@ -9,6 +9,7 @@ import (
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/testkit"
+	"github.com/sieproject/sie/internal/workerview"
 )
 
 type workerDelta struct {
@@ -170,16 +171,16 @@ func TestWorkerGatewayExpectation(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var held []*catalog.WorkerModel
+				var held []*workerview.Model
 				for id, d := range effective {
 					if !mapsTo(d, adapters) {
 						continue
 					}
-					if v := catalog.WorkerViewOf(d, id); v != nil {
+					if v := workerview.Held(d, id); v != nil {
 						held = append(held, v)
 					}
 				}
-				if got := catalog.WorkerBundleHash(held); got != expected {
+				if got := workerview.BundleHash(held); got != expected {
 					t.Errorf("%s: gateway expectation = %q, want %q", bundle, got, expected)
 				}
 			}

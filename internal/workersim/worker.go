@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/workerview"
 )
 
 // Worker is one simulated worker: its own registry, epoch guard, faults and
@@ -184,7 +184,7 @@ func (w *Worker) unsupportedLocked() []string {
 	if v := w.state.Version(); v != w.unsupportedVer || w.unsupportedGen != w.unsupportedFG {
 		list := []string{}
 		for _, m := range w.state.Models() {
-			if m.Form == catalog.WorkerStub || w.unsupported[m.ID] {
+			if m.Form == workerview.Stub || w.unsupported[m.ID] {
 				list = append(list, m.ID)
 			}
 		}

@@ -1,15 +1,18 @@
-package catalog
+package workerview
 
-import "github.com/sieproject/sie/internal/listhash"
+import (
+	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/listhash"
+)
 
-// ExpectedWorkerHash is the worker-side bundle_config_hash that workers of
-// bundle report once they hold every document of this snapshot: each model
+// ExpectedHash is the worker-side bundle_config_hash that workers of
+// bundle report once they hold every document of snapshot s: each model
 // whose bundle list contains bundle, in its worker view (full, else stub,
 // else left out). It is the gateway's expectation (hashes.md §4.3) computed
 // from sie-config's side, so a dry run can predict what workers will report.
-func (s *Snapshot) ExpectedWorkerHash(bundle string) string {
+func ExpectedHash(s *catalog.Snapshot, bundle string) string {
 	entries := map[string][]byte{}
-	for _, m := range s.models {
+	for _, m := range s.Models() {
 		if !m.InBundle(bundle) {
 			continue
 		}
@@ -19,8 +22,8 @@ func (s *Snapshot) ExpectedWorkerHash(bundle string) string {
 			d = d.Clone()
 			d.Prepend("sie_id", m.ID)
 		}
-		if v := WorkerViewOf(d, m.ID); v != nil {
-			entries[m.ID] = WorkerEntry(v)
+		if v := Held(d, m.ID); v != nil {
+			entries[m.ID] = Entry(v)
 		}
 	}
 	return listhash.NewSetFrom(entries).Hash()

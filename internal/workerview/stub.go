@@ -1,19 +1,19 @@
-package catalog
+package workerview
 
 import "github.com/sieproject/sie/internal/doc"
 
-// BuildWorkerStub builds the reduced form a worker stores when a NATS
+// BuildStub builds the reduced form a worker stores when a NATS
 // document fails the strict schema (worker-protocol.md §4), or returns nil
 // when the stub fails too (the worker then ignores the document). modelID is
 // the payload's model_id, used when the document has no sie_id key.
-func BuildWorkerStub(raw *doc.Map, modelID string) *WorkerModel {
-	m, _ := buildWorkerStub(raw, modelID)
+func BuildStub(raw *doc.Map, modelID string) *Model {
+	m, _ := buildStub(raw, modelID)
 	return m
 }
 
-// buildWorkerStub is BuildWorkerStub with the reasons a stub cannot be
+// buildStub is BuildStub with the reasons a stub cannot be
 // built.
-func buildWorkerStub(raw *doc.Map, modelID string) (*WorkerModel, problemList) {
+func buildStub(raw *doc.Map, modelID string) (*Model, problemList) {
 	var p problemList
 	var id any = modelID
 	if v, ok := raw.Get("sie_id"); ok {
@@ -34,9 +34,9 @@ func buildWorkerStub(raw *doc.Map, modelID string) (*WorkerModel, problemList) {
 		p.typed("profiles", msgDict, pv)
 		return nil, p
 	}
-	m := &WorkerModel{
+	m := &Model{
 		ID:      idStr,
-		Form:    WorkerStub,
+		Form:    Stub,
 		HFID:    idStr,
 		Inputs:  []string{"text"},
 		Outputs: nil,
@@ -61,7 +61,7 @@ func buildWorkerStub(raw *doc.Map, modelID string) (*WorkerModel, problemList) {
 			p.typed(loc, msgObject, e.Value)
 			return nil, p
 		}
-		prof := WorkerProfile{Name: e.Key}
+		prof := Profile{Name: e.Key}
 		prof.AdapterPath, _ = src.Get("adapter_path")
 		prof.Extends, _ = src.Get("extends")
 		if !workerOptString(prof.AdapterPath) {
@@ -85,9 +85,9 @@ func buildWorkerStub(raw *doc.Map, modelID string) (*WorkerModel, problemList) {
 	return m, nil
 }
 
-// WorkerViewOf returns the form a worker would hold d in after receiving it
+// Held returns the form a worker would hold d in after receiving it
 // by NATS: full when the strict schema accepts it, else the stub, else nil
 // (not held). The gateway uses it to predict workers (hashes.md §4.3).
-func WorkerViewOf(d *doc.Map, modelID string) *WorkerModel {
-	return ViewForWorkers(d, modelID).Model
+func Held(d *doc.Map, modelID string) *Model {
+	return Of(d, modelID).Model
 }

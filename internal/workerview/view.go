@@ -1,4 +1,4 @@
-package catalog
+package workerview
 
 import "github.com/sieproject/sie/internal/doc"
 
@@ -20,37 +20,37 @@ const (
 	consequenceAlso    = "once held, workers would still keep only a stub without outputs"
 )
 
-// WorkerView is what a worker holds after receiving a document by NATS
+// View is what a worker holds after receiving a document by NATS
 // (worker-protocol.md §2.2–§4): the form, one human reason per cause (empty
 // for strict), and the model as held (nil when ignored). It is the one place
 // these apply rules are run: the worker simulator applies deltas with it,
 // gateways predict the expected hash with it, and sie-config reports it on
 // every write.
-type WorkerView struct {
+type View struct {
 	Form    string
 	Reasons []string
-	Model   *WorkerModel
+	Model   *Model
 }
 
 // Servable reports whether workers can serve the document (form strict).
-func (v WorkerView) Servable() bool { return v.Form == ViewStrict }
+func (v View) Servable() bool { return v.Form == ViewStrict }
 
-// ViewForWorkers runs the worker's apply rules on d: strict schema, else
+// Of runs the worker's apply rules on d: strict schema, else
 // stub, else ignored. modelID is the payload's model_id (the stub's id when
 // d has no sie_id).
-func ViewForWorkers(d *doc.Map, modelID string) WorkerView {
-	full, strict := parseWorkerModel(d)
+func Of(d *doc.Map, modelID string) View {
+	full, strict := parseModel(d)
 	if len(strict) == 0 {
-		return WorkerView{Form: ViewStrict, Reasons: []string{}, Model: full}
+		return View{Form: ViewStrict, Reasons: []string{}, Model: full}
 	}
-	stub, stubProblems := buildWorkerStub(d, modelID)
+	stub, stubProblems := buildStub(d, modelID)
 	if stub != nil {
-		return WorkerView{Form: ViewStub, Reasons: reasons(strict, nil, consequenceStub), Model: stub}
+		return View{Form: ViewStub, Reasons: reasons(strict, nil, consequenceStub), Model: stub}
 	}
 	// Why no stub first; then what would still keep it a stub once fixed.
 	out := reasons(stubProblems, nil, consequenceIgnored)
 	out = append(out, reasons(strict, stubProblems, consequenceAlso)...)
-	return WorkerView{Form: ViewIgnored, Reasons: out}
+	return View{Form: ViewIgnored, Reasons: out}
 }
 
 // reasons renders each problem not in skip as "<cause>: <consequence>".

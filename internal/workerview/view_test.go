@@ -1,20 +1,16 @@
-package catalog
+package workerview
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // quickExample is the public Config API page's Quick Example body: no tasks.
 func quickExample(t testing.TB) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "quick-example.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
+	return string(testkit.Testdata(t, "quick-example.yaml"))
 }
 
 func TestViewForWorkers(t *testing.T) {
@@ -40,7 +36,7 @@ func TestViewForWorkers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := ViewForWorkers(mustParse(t, tt.text), "payload/id")
+			v := Of(mustParse(t, tt.text), "payload/id")
 			if v.Form != tt.form {
 				t.Fatalf("form %s, want %s (reasons %q)", v.Form, tt.form, v.Reasons)
 			}
@@ -72,7 +68,7 @@ func TestViewReasonsNameTheField(t *testing.T) {
 		"sie_id: a\nhf_id: a\ntasks: {}\nprofiles: {default: {adapter_path: m:A, max_batch_tokens: 1}, b: {extends: c}}\n",
 		"sie_id: a\nhf_id: a\ntasks: {encode: {dense: {dim: x}}}\ninputs: {image: maybe}\nprofiles: {default: {adapter_path: m:A, max_batch_tokens: 1}}\n",
 	} {
-		v := ViewForWorkers(mustParse(t, text), "a")
+		v := Of(mustParse(t, text), "a")
 		if v.Form == ViewStrict {
 			t.Errorf("%q: strict", text)
 		}

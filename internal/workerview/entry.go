@@ -1,4 +1,4 @@
-package catalog
+package workerview
 
 import (
 	"sort"
@@ -8,11 +8,11 @@ import (
 	"github.com/sieproject/sie/internal/listhash"
 )
 
-// WorkerEntry returns the python-ascii canonical text of one model's element
+// Entry returns the python-ascii canonical text of one model's element
 // of the worker-side bundle_config_hash list (hashes.md §4.2):
 // {"profiles":[{"config":{…4 keys…},"name":…},…],"sie_id":…}, every profile
 // in code-point order of its name. Join entries with HashEntries.
-func WorkerEntry(m *WorkerModel) []byte {
+func Entry(m *Model) []byte {
 	const d = canonjson.PythonASCII
 	order := make([]int, len(m.Profiles))
 	for i := range order {
@@ -49,7 +49,7 @@ func WorkerEntry(m *WorkerModel) []byte {
 // appendWorkerOptions writes adapter_options as the worker model dumps it:
 // null when both halves are empty, else always both keys. NaN and ±Inf
 // inside become null, which the encoder does for every float.
-func appendWorkerOptions(out []byte, p *WorkerProfile) []byte {
+func appendWorkerOptions(out []byte, p *Profile) []byte {
 	if p.Loadtime.Len() == 0 && p.Runtime.Len() == 0 {
 		return append(out, "null"...)
 	}
@@ -67,13 +67,13 @@ func appendMapOrEmpty(out []byte, m *doc.Map) []byte {
 	return canonjson.AppendCanonical(out, m, canonjson.PythonASCII)
 }
 
-// WorkerBundleHash is the worker-side bundle_config_hash over a set of held
+// BundleHash is the worker-side bundle_config_hash over a set of held
 // models (hashes.md §4.2): entries in code-point order of id, "" for none.
 // Callers that recompute often keep a listhash.Set instead.
-func WorkerBundleHash(models []*WorkerModel) string {
+func BundleHash(models []*Model) string {
 	entries := make(map[string][]byte, len(models))
 	for _, m := range models {
-		entries[m.ID] = WorkerEntry(m)
+		entries[m.ID] = Entry(m)
 	}
 	return listhash.NewSetFrom(entries).Hash()
 }

@@ -1,44 +1,47 @@
-package catalog
+package workerview
 
-import "github.com/sieproject/sie/internal/doc"
-
-// WorkerForm says how a worker holds a model document (hashes.md §4.1).
-type WorkerForm int
-
-const (
-	// WorkerFull: the document passed the strict worker schema.
-	WorkerFull WorkerForm = iota + 1
-	// WorkerStub: the document failed the schema and was rebuilt from
-	// adapter_path, max_batch_tokens and extends only (worker-protocol.md §4).
-	WorkerStub
+import (
+	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/doc"
 )
 
-func (f WorkerForm) String() string {
+// Form says how a worker holds a model document (hashes.md §4.1).
+type Form int
+
+const (
+	// Full: the document passed the strict worker schema.
+	Full Form = iota + 1
+	// Stub: the document failed the schema and was rebuilt from
+	// adapter_path, max_batch_tokens and extends only (worker-protocol.md §4).
+	Stub
+)
+
+func (f Form) String() string {
 	switch f {
-	case WorkerFull:
+	case Full:
 		return "full"
-	case WorkerStub:
+	case Stub:
 		return "stub"
 	}
 	return "none"
 }
 
-// WorkerModel is a model as a worker holds it: the typed result of the
+// Model is a model as a worker holds it: the typed result of the
 // strict schema (or of the stub), with values already coerced the way
 // pydantic coerces them. It is immutable once built.
-type WorkerModel struct {
+type Model struct {
 	ID                string
-	Form              WorkerForm
+	Form              Form
 	HFID              any      // string or nil
 	MaxSequenceLength any      // int64, *big.Int or nil
 	Inputs            []string // enabled modalities in the order text, image, audio, video, document
 	Outputs           []string // dense, sparse, multivector, score, json — those the tasks declare
 	Dims              *doc.Map // {dense?, sparse?, multivector?: int}
-	Profiles          []WorkerProfile
+	Profiles          []Profile
 }
 
-// WorkerProfile is one profile, raw and unresolved (extends is not applied).
-type WorkerProfile struct {
+// Profile is one profile, raw and unresolved (extends is not applied).
+type Profile struct {
 	Name             string
 	Extends          any // string or nil
 	AdapterPath      any // string or nil
@@ -49,7 +52,7 @@ type WorkerProfile struct {
 }
 
 // Profile returns the named profile.
-func (m *WorkerModel) Profile(name string) (*WorkerProfile, bool) {
+func (m *Model) Profile(name string) (*Profile, bool) {
 	for i := range m.Profiles {
 		if m.Profiles[i].Name == name {
 			return &m.Profiles[i], true
@@ -61,10 +64,10 @@ func (m *WorkerModel) Profile(name string) (*WorkerProfile, bool) {
 // Resolved returns the profile with its extends parent applied, the way the
 // worker resolves profiles for serving and variants (worker-protocol.md §3.5).
 // It is never used for hashing.
-func (m *WorkerModel) Resolved(name string) (WorkerProfile, bool) {
+func (m *Model) Resolved(name string) (Profile, bool) {
 	p, ok := m.Profile(name)
 	if !ok {
-		return WorkerProfile{}, false
+		return Profile{}, false
 	}
 	parentName, _ := p.Extends.(string)
 	if p.Extends == nil {
@@ -73,7 +76,7 @@ func (m *WorkerModel) Resolved(name string) (WorkerProfile, bool) {
 	}
 	parent, ok := m.Profile(parentName)
 	if !ok {
-		return WorkerProfile{}, false
+		return Profile{}, false
 	}
 	out := *parent
 	out.Name, out.Extends = p.Name, nil
@@ -99,8 +102,8 @@ func (m *WorkerModel) Resolved(name string) (WorkerProfile, bool) {
 // Variants returns the "{id}:{profile}" entries a worker derives from a
 // models-directory file: one per profile other than default, each holding a
 // single default profile with the resolved values (worker-protocol.md §1).
-func (m *WorkerModel) Variants() []*WorkerModel {
-	var out []*WorkerModel
+func (m *Model) Variants() []*Model {
+	var out []*Model
 	for _, p := range m.Profiles {
 		if p.Name == "default" {
 			continue
@@ -112,7 +115,7 @@ func (m *WorkerModel) Variants() []*WorkerModel {
 		r.Name = "default"
 		v := *m
 		v.ID = m.ID + ":" + p.Name
-		v.Profiles = []WorkerProfile{r}
+		v.Profiles = []Profile{r}
 		out = append(out, &v)
 	}
 	return out
@@ -120,7 +123,7 @@ func (m *WorkerModel) Variants() []*WorkerModel {
 
 // DefaultAdapter is the resolved default profile's adapter_path (string or
 // nil): the "adapter" of the status message's model config.
-func (m *WorkerModel) DefaultAdapter() any {
+func (m *Model) DefaultAdapter() any {
 	r, ok := m.Resolved("default")
 	if !ok {
 		return nil
@@ -130,7 +133,7 @@ func (m *WorkerModel) DefaultAdapter() any {
 
 // ModuleSet returns the adapter modules of the model's profiles (non-empty
 // string adapter_path only), as the worker's bundle filter sees them.
-func (m *WorkerModel) ModuleSet() []string {
+func (m *Model) ModuleSet() []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, p := range m.Profiles {
@@ -138,7 +141,7 @@ func (m *WorkerModel) ModuleSet() []string {
 		if !ok || s == "" {
 			continue
 		}
-		mod := ModuleOf(s)
+		mod := catalog.ModuleOf(s)
 		if !seen[mod] {
 			seen[mod] = true
 			out = append(out, mod)

@@ -1,4 +1,4 @@
-package catalog
+package workerview
 
 import (
 	"math"
@@ -27,11 +27,11 @@ profiles:
 `
 
 func TestWorkerSchemaAccepts(t *testing.T) {
-	m, problems := ParseWorkerModel(mustParse(t, validWorkerDoc))
+	m, problems := Parse(mustParse(t, validWorkerDoc))
 	if len(problems) > 0 {
 		t.Fatalf("problems: %v", problems)
 	}
-	if m.ID != "org/model" || m.Form != WorkerFull {
+	if m.ID != "org/model" || m.Form != Full {
 		t.Errorf("id %q form %v", m.ID, m.Form)
 	}
 	if got := strings.Join(m.Inputs, ","); got != "text,image" {
@@ -86,7 +86,7 @@ func TestWorkerSchemaProblems(t *testing.T) {
 					d.Set(e.Key, e.Value)
 				}
 			}
-			problems := WorkerSchemaProblems(d)
+			problems := SchemaProblems(d)
 			if !strings.Contains(strings.Join(problems, "\n"), tt.want) {
 				t.Errorf("problems %q do not mention %q", problems, tt.want)
 			}
@@ -158,12 +158,12 @@ profiles:
     adapter_options: {runtime: {pooling: mean}}
   fast: {extends: default, max_batch_tokens: 64}
 `
-	m := WorkerViewOf(mustParse(t, quick), "from/payload")
-	if m == nil || m.Form != WorkerStub || m.ID != "from/payload" {
+	m := Held(mustParse(t, quick), "from/payload")
+	if m == nil || m.Form != Stub || m.ID != "from/payload" {
 		t.Fatalf("stub = %+v", m)
 	}
 	want := `{"profiles":[{"config":{"adapter_options":null,"adapter_path":"m:A","compute_precision":null,"max_batch_tokens":512},"name":"default"},{"config":{"adapter_options":null,"adapter_path":null,"compute_precision":null,"max_batch_tokens":64},"name":"fast"}],"sie_id":"from/payload"}`
-	if got := string(WorkerEntry(m)); got != want {
+	if got := string(Entry(m)); got != want {
 		t.Errorf("entry\n got %s\nwant %s", got, want)
 	}
 	fails := map[string]string{
@@ -180,14 +180,14 @@ profiles:
 		"profiles not a map": "sie_id: a\nprofiles: [x]\n",
 	}
 	for name, text := range fails {
-		if m := WorkerViewOf(mustParse(t, text), "p"); m != nil {
+		if m := Held(mustParse(t, text), "p"); m != nil {
 			t.Errorf("%s: got a %v view", name, m.Form)
 		}
 	}
 }
 
 func TestWorkerVariants(t *testing.T) {
-	m, problems := ParseWorkerModel(mustParse(t, `sie_id: v/m
+	m, problems := Parse(mustParse(t, `sie_id: v/m
 hf_id: v/m
 tasks: {}
 profiles:
@@ -216,7 +216,7 @@ profiles:
 		`{"profiles":[{"config":{"adapter_options":null,"adapter_path":"m:B","compute_precision":null,"max_batch_tokens":7},"name":"default"}],"sie_id":"v/m:solo"}`,
 	}
 	for i, v := range vs {
-		if got := string(WorkerEntry(v)); got != want[i] {
+		if got := string(Entry(v)); got != want[i] {
 			t.Errorf("variant %d\n got %s\nwant %s", i, got, want[i])
 		}
 	}

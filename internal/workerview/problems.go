@@ -1,4 +1,4 @@
-package catalog
+package workerview
 
 import (
 	"fmt"
@@ -119,7 +119,7 @@ func (p problemList) has(x workerProblem) bool {
 }
 
 // missingStandalone names what a profile without extends lacks.
-func missingStandalone(prof WorkerProfile) string {
+func missingStandalone(prof Profile) string {
 	switch {
 	case prof.AdapterPath == nil && prof.MaxBatchTokens == nil:
 		return "'adapter_path' or 'max_batch_tokens'"

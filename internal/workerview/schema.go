@@ -1,4 +1,4 @@
-package catalog
+package workerview
 
 import (
 	"fmt"
@@ -20,25 +20,25 @@ var (
 	workerBatchingKey = []string{"target_p50_ms", "calibration_multiplier", "min_target_p50_ms", "max_target_p50_ms", "min_wait_ms", "max_wait_ms", "gain", "integral_gain"}
 )
 
-// WorkerSchemaProblems validates d against the strict worker schema and
+// SchemaProblems validates d against the strict worker schema and
 // returns every problem found, or nil when a worker would accept the document
 // in full form. sie-config uses it to warn about documents workers would
 // degrade to a stub.
-func WorkerSchemaProblems(d *doc.Map) []string {
-	_, problems := ParseWorkerModel(d)
+func SchemaProblems(d *doc.Map) []string {
+	_, problems := Parse(d)
 	return problems
 }
 
-// ParseWorkerModel applies the strict schema. It returns the full-form model,
+// Parse applies the strict schema. It returns the full-form model,
 // or nil and the problems.
-func ParseWorkerModel(d *doc.Map) (*WorkerModel, []string) {
-	m, p := parseWorkerModel(d)
+func Parse(d *doc.Map) (*Model, []string) {
+	m, p := parseModel(d)
 	return m, p.strings()
 }
 
-func parseWorkerModel(d *doc.Map) (*WorkerModel, problemList) {
+func parseModel(d *doc.Map) (*Model, problemList) {
 	var p problemList
-	m := &WorkerModel{Form: WorkerFull}
+	m := &Model{Form: Full}
 	p.extraKeys("", d, workerTopKeys)
 
 	switch v, ok := d.Get("sie_id"); {
@@ -99,9 +99,9 @@ func parseWorkerModel(d *doc.Map) (*WorkerModel, problemList) {
 
 // workerProfileRules are the model validators on profiles: a default profile,
 // one-level extends, and standalone profiles complete.
-func workerProfileRules(profiles []WorkerProfile) problemList {
+func workerProfileRules(profiles []Profile) problemList {
 	var p problemList
-	byName := map[string]*WorkerProfile{}
+	byName := map[string]*Profile{}
 	for i := range profiles {
 		byName[profiles[i].Name] = &profiles[i]
 	}
@@ -160,7 +160,7 @@ func parseWorkerInputs(p *problemList, d *doc.Map) []string {
 	return out
 }
 
-func parseWorkerTasks(p *problemList, d *doc.Map, m *WorkerModel) {
+func parseWorkerTasks(p *problemList, d *doc.Map, m *Model) {
 	m.Dims = doc.NewMap()
 	v, ok := d.Get("tasks")
 	if !ok {
@@ -226,7 +226,7 @@ func parseWorkerTasks(p *problemList, d *doc.Map, m *WorkerModel) {
 
 // parseWorkerProfiles reports whether every profile got its types, which the
 // profile rules need.
-func parseWorkerProfiles(p *problemList, d *doc.Map, m *WorkerModel) bool {
+func parseWorkerProfiles(p *problemList, d *doc.Map, m *Model) bool {
 	v, ok := d.Get("profiles")
 	if !ok {
 		p.add("profiles", "Field required")
@@ -248,8 +248,8 @@ func parseWorkerProfiles(p *problemList, d *doc.Map, m *WorkerModel) bool {
 	return len(*p) == before
 }
 
-func parseWorkerProfile(p *problemList, loc string, v any) (WorkerProfile, bool) {
-	var out WorkerProfile
+func parseWorkerProfile(p *problemList, loc string, v any) (Profile, bool) {
+	var out Profile
 	prof, ok := asMap(v)
 	if !ok {
 		p.typed(loc, msgObject, v)
