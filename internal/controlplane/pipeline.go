@@ -42,19 +42,21 @@ type change struct {
 // step 6, the announcement, whose outcome the caller awaits once it has
 // released writeMu. The caller holds writeMu. On error nothing has changed.
 //
-// The bundle hashes are computed while the store fsyncs: they depend only
-// on the prepared snapshot, and on a large bundle hashing costs about as
-// much as a durable write. The max_payload pre-check does not need them: a
-// hash is 64 hex characters or empty, so the size is bounded up front.
+// The bundle hashes are computed (the snapshot settled) while the store
+// fsyncs: they depend only on the prepared snapshot, and on a large bundle
+// hashing costs about as much as a durable write. The max_payload
+// pre-check does not need them: a hash is 64 hex characters or empty, so
+// the size is bounded up front.
 func (s *Service) apply(ctx context.Context, ch change) (epoch int64, ann *announcement, err error) {
 	cur := s.state.Load()
 	prev := cur.epoch
 	epoch = prev + 1
-	hashes := make(chan map[string]string, 1)
-	go func() { hashes <- bundleHashes(ch.next, ch.targets) }()
-	collect := sync.OnceValue(func() map[string]string { return <-hashes })
-	defer collect() // never leave the goroutine behind, even on error
-	if err := s.checkMaxPayload(ch, epoch, collect); err != nil {
+	settled := make(chan *catalog.Snapshot, 1)
+	go func() { settled <- ch.next.Settled() }()
+	next := sync.OnceValue(func() *catalog.Snapshot { return <-settled })
+	defer next() // never leave the goroutine behind, even on error
+	hashes := func() map[string]string { return bundleHashes(next(), ch.targets) }
+	if err := s.checkMaxPayload(ch, epoch, hashes); err != nil {
 		return prev, nil, err
 	}
 	if s.store != nil {
@@ -66,8 +68,8 @@ func (s *Service) apply(ctx context.Context, ch change) (epoch int64, ann *annou
 			return prev, nil, err
 		}
 	}
-	deltas := s.buildDeltas(ch, epoch, collect())
-	s.commit(ch.next, epoch, cur.generation)
+	deltas := s.buildDeltas(ch, epoch, hashes())
+	s.commit(next(), epoch, cur.generation)
 	return epoch, s.announce(deltas, cur.generation), nil
 }
 

@@ -199,3 +199,13 @@ func (s *Set) Clone() *Set {
 	c.marks = slices.Clone(s.marks)
 	return &c
 }
+
+// Digested returns a copy of s with its digest computed and cached, and the
+// digest, leaving s unchanged so that others may read it meanwhile. The
+// copy shares s's entries (never modified in place) and copies only the
+// list of saved states it extends.
+func (s *Set) Digested() (*Set, string) {
+	c := *s
+	c.marks = slices.Clone(s.marks)
+	return &c, c.Hash()
+}
