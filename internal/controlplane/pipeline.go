@@ -9,6 +9,7 @@ import (
 
 	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/configdelta"
 	"github.com/sieproject/sie/internal/store/core"
 )
 
@@ -148,17 +149,18 @@ type stagedWrite struct {
 }
 
 func (s *Service) buildDeltas(ch change, epoch int64, hashes map[string]string) []delta {
-	f := payloadFields{routerID: s.routerID, epoch: epoch, modelID: ch.id, profilesAdded: ch.added, deleted: ch.deleted}
+	p := configdelta.Payload{RouterID: s.routerID, Epoch: uint64(epoch), ModelID: ch.id, ProfilesAdded: ch.added, Deleted: ch.deleted}
 	if ch.model != nil {
-		f.modelConfig = ch.model.Text()
-		f.affected = ch.model.Bundles()
+		p.ModelConfig = ch.model.Text()
+		p.AffectedBundles = ch.model.Bundles()
 	}
 	if len(ch.targets) == 0 {
-		return []delta{{bundle: "", data: encodePayload(f, "", "")}}
+		return []delta{{bundle: "", data: p.Encode()}}
 	}
 	out := make([]delta, 0, len(ch.targets))
 	for _, b := range ch.targets {
-		out = append(out, delta{bundle: b, data: encodePayload(f, b, hashes[b])})
+		p.BundleID, p.BundleConfigHash = b, hashes[b]
+		out = append(out, delta{bundle: b, data: p.Encode()})
 	}
 	return out
 }

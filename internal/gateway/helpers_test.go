@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/configdelta"
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
@@ -53,18 +55,13 @@ func modelYAML(id string, profiles ...string) string {
 	return b.String()
 }
 
-// payload builds a NATS delta the way sie-config writes it.
+// payload builds a NATS delta the way sie-config writes it; "deleted=true"
+// marks a removal.
 func payload(router string, epoch uint64, modelID, modelConfig string, extra ...string) []byte {
-	m := map[string]any{
-		"router_id": router, "bundle_id": "default", "epoch": epoch, "bundle_config_hash": "x",
-		"model_id": modelID, "profiles_added": []string{}, "model_config": modelConfig, "affected_bundles": []string{"default"},
-	}
-	for _, kv := range extra {
-		k, v, _ := strings.Cut(kv, "=")
-		m[k] = v == "true"
-	}
-	b, _ := json.Marshal(m)
-	return b
+	p := configdelta.Payload{RouterID: router, BundleID: "default", Epoch: epoch, BundleConfigHash: "x",
+		ModelID: modelID, ModelConfig: modelConfig, AffectedBundles: []string{"default"},
+		Deleted: slices.Contains(extra, "deleted=true")}
+	return p.Encode()
 }
 
 // seedState is a mirror state with bundle default and the given documents.

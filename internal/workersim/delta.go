@@ -8,10 +8,12 @@ import (
 	"time"
 )
 
-// parseDelta reads a NATS config payload the way a Python worker does
-// (worker-protocol.md §2): a JSON object whose model_id (default ""), epoch
-// (default 0) and model_config (default "") are used; every other key is
-// ignored. Non-objects, invalid JSON and wrongly typed fields are dropped.
+// parseDelta reads a NATS config payload (a configdelta.Payload as
+// sie-config encodes it) the way a Python worker does, not the way a
+// gateway does (worker-protocol.md §2): a JSON object whose model_id
+// (default ""), epoch (default 0, any integer or integral float) and
+// model_config (default "") are used; every other key is ignored.
+// Non-objects, invalid JSON and wrongly typed fields are dropped.
 func parseDelta(data []byte) (Delta, bool) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(data))

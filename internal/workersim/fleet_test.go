@@ -18,6 +18,7 @@ import (
 	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
+	"github.com/sieproject/sie/internal/configdelta"
 	"github.com/sieproject/sie/internal/workerview"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
@@ -100,12 +101,10 @@ func testConfig(modelsDir, natsURL string) Config {
 
 // payload is a delta as sie-config publishes it (sie-config.md §9.2).
 func payload(modelID string, epoch int64, modelConfig string) []byte {
-	b, _ := json.Marshal(map[string]any{
-		"router_id": "sie-config-0", "bundle_id": "default", "epoch": epoch,
-		"bundle_config_hash": "ignored", "model_id": modelID, "profiles_added": []string{"default"},
-		"model_config": modelConfig, "affected_bundles": []string{"default"},
-	})
-	return b
+	p := configdelta.Payload{RouterID: "sie-config-0", BundleID: "default", Epoch: uint64(epoch),
+		BundleConfigHash: "ignored", ModelID: modelID, ProfilesAdded: []string{"default"},
+		ModelConfig: modelConfig, AffectedBundles: []string{"default"}}
+	return p.Encode()
 }
 
 func publish(t *testing.T, url string, msgs ...[]byte) {

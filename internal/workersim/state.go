@@ -160,7 +160,8 @@ func (w *State) Epochs() map[string]int64 {
 // reconnect.
 func (w *State) ResetEpochs() { clear(w.epochs) }
 
-// Delta is the part of a NATS config payload a worker reads.
+// Delta is the part of a NATS config payload a worker reads, with Python's
+// integers for the epoch (a negative one is never newer than anything).
 type Delta struct {
 	ModelID     string
 	Epoch       int64
