@@ -26,7 +26,7 @@ func TestPanicIsCountedAs500(t *testing.T) {
 		Log:      slog.New(slog.NewTextHandler(&logs, nil)),
 	})
 	s.routes = append(s.routes, &route{template: "/boom", exact: "/boom", allow: "GET",
-		methods: map[string]handlerFunc{"GET": func(http.ResponseWriter, *http.Request, string) error { panic("boom") }}})
+		methods: map[string]endpoint{"GET": {handle: func(http.ResponseWriter, *http.Request, string) error { panic("boom") }}}})
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 

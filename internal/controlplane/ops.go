@@ -41,9 +41,13 @@ type AppendResult struct {
 	BundleHashes []BundleHash
 }
 
-// Append adds a model or appends profiles (append-only). id must come from
-// catalog.DocumentID(body).
-func (s *Service) Append(ctx context.Context, id string, body *doc.Map, opts WriteOptions) (*AppendResult, error) {
+// Append adds the model of a POST body, or appends profiles to it
+// (append-only). The body must parse and carry a valid sie_id.
+func (s *Service) Append(ctx context.Context, raw []byte, opts WriteOptions) (*AppendResult, error) {
+	id, body, err := parseWriteBody(raw)
+	if err != nil {
+		return nil, err
+	}
 	res := &AppendResult{ModelID: id, Warnings: []string{}}
 	out, err := s.write(ctx, opts, func(snap *catalog.Snapshot) (*change, []string, error) {
 		plan, err := catalog.PlanAppend(snap, id, body)
@@ -95,8 +99,19 @@ type ReplaceResult struct {
 	BundleHashes []BundleHash // dry run only
 }
 
-// Replace makes body the model's whole API document.
-func (s *Service) Replace(ctx context.Context, id string, body *doc.Map, opts WriteOptions) (*ReplaceResult, error) {
+// Replace makes a PUT body the whole API document of the model the path
+// names: the path id must be valid, and the body's sie_id must equal it.
+func (s *Service) Replace(ctx context.Context, id string, raw []byte, opts WriteOptions) (*ReplaceResult, error) {
+	if err := checkPathID(id); err != nil {
+		return nil, err
+	}
+	bodyID, body, err := parseWriteBody(raw)
+	if err != nil {
+		return nil, err
+	}
+	if bodyID != id {
+		return nil, &catalog.ValidationError{Message: "sie_id '" + bodyID + "' does not match the model id in the path '" + id + "'"}
+	}
 	res := &ReplaceResult{ModelID: id, Warnings: []string{}}
 	out, err := s.write(ctx, opts, func(snap *catalog.Snapshot) (*change, []string, error) {
 		if err := opts.Pre.check(id, snap.Exact(id)); err != nil {
@@ -152,8 +167,11 @@ type DeleteResult struct {
 	BundleHashes []BundleHash // dry run only
 }
 
-// Delete removes the model's API document.
+// Delete removes the API document of the model the path names.
 func (s *Service) Delete(ctx context.Context, id string, opts WriteOptions) (*DeleteResult, error) {
+	if err := checkPathID(id); err != nil {
+		return nil, err
+	}
 	res := &DeleteResult{ModelID: id, Warnings: []string{}}
 	out, err := s.write(ctx, opts, func(snap *catalog.Snapshot) (*change, []string, error) {
 		old := snap.Exact(id)

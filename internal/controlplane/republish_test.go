@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/sieproject/sie/internal/catalog"
-	"github.com/sieproject/sie/internal/yamldoc"
 )
 
 // flakyPublisher fails while down is set and records what it accepted.
@@ -57,11 +56,8 @@ func newTestService(t *testing.T, pub Publisher) *Service {
 
 func post(t *testing.T, s *Service, id string, profile string) *AppendResult {
 	t.Helper()
-	body, err := yamldoc.Parse([]byte("sie_id: " + id + "\nprofiles:\n  " + profile + ":\n    adapter_path: sie_server.adapters.bert_flash:B\n    max_batch_tokens: 1\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := s.Append(context.Background(), id, body, WriteOptions{})
+	body := []byte("sie_id: " + id + "\nprofiles:\n  " + profile + ":\n    adapter_path: sie_server.adapters.bert_flash:B\n    max_batch_tokens: 1\n")
+	res, err := s.Append(context.Background(), body, WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
