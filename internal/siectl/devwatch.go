@@ -103,20 +103,22 @@ func (w *devWatcher) onDelta(ctx context.Context, data []byte) {
 	go func() {
 		defer w.wg.Done()
 		defer cancel()
-		w.trackAcks(tctx, d.ModelID, d.Epoch)
+		w.trackAcks(tctx, d.ModelID, d.Epoch, d.Deleted)
 	}()
 }
 
 // trackAcks prints the model's acked/eligible workers per bundle whenever
 // they change, until every bundle is acked at the write's epoch or the
-// tracker is superseded or times out.
-func (w *devWatcher) trackAcks(ctx context.Context, model string, epoch int64) {
+// tracker is superseded or times out. The watcher and the gateway both
+// receive the delta, in no set order: a model the gateway does not know yet
+// is gone only when the write was a removal.
+func (w *devWatcher) trackAcks(ctx context.Context, model string, epoch int64, removal bool) {
 	last := ""
 	t := time.NewTicker(w.poll)
 	defer t.Stop()
 	for {
 		r, err := w.gateway.do(ctx, http.MethodGet, modelPath(model)+"/status", nil, nil)
-		if err == nil && r.status == http.StatusNotFound {
+		if err == nil && r.status == http.StatusNotFound && removal {
 			return // the model is gone
 		}
 		if err == nil && r.ok() {
