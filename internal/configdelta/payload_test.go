@@ -23,7 +23,8 @@ func TestEncode(t *testing.T) {
 
 // What a gateway reads of an encoded payload is what was encoded.
 func TestDecodeReadsEncode(t *testing.T) {
-	p := Payload{RouterID: "r", BundleID: "b", Epoch: 1<<63 + 5, BundleConfigHash: "h", ModelID: "m", ModelConfig: "sie_id: m\n", Deleted: true}
+	p := Payload{RouterID: "r", BundleID: "b", Epoch: 1<<63 + 5, BundleConfigHash: "h", ModelID: "m", ProfilesAdded: []string{"a", "b"},
+		ModelConfig: "sie_id: m\n", AffectedBundles: []string{"b"}, Deleted: true}
 	got, err := Decode(p.Encode())
 	if err != nil || !reflect.DeepEqual(got, p) {
 		t.Fatalf("got %+v, %v; want %+v", got, err, p)
@@ -33,16 +34,17 @@ func TestDecodeReadsEncode(t *testing.T) {
 // nats/manager.rs #1, #2, #11: the envelope and its optional keys.
 func TestDecode(t *testing.T) {
 	e, err := Decode([]byte(`{"router_id":"sie-config-0","bundle_id":"default","epoch":6,"bundle_config_hash":"h","model_id":"n/e","profiles_added":["default"],"model_config":"sie_id: n/e\n","affected_bundles":["default"],"future":{"x":1}}`))
-	if err != nil || e.RouterID != "sie-config-0" || e.Epoch != 6 || e.ModelID != "n/e" || e.ModelConfig != "sie_id: n/e\n" {
+	if err != nil || e.RouterID != "sie-config-0" || e.Epoch != 6 || e.ModelID != "n/e" || e.ModelConfig != "sie_id: n/e\n" ||
+		!reflect.DeepEqual(e.ProfilesAdded, []string{"default"}) || !reflect.DeepEqual(e.AffectedBundles, []string{"default"}) {
 		t.Fatalf("got %+v, %v", e, err)
 	}
 	e, err = Decode([]byte(`{"producer_id":"p","bundle_id":"","epoch":0,"bundle_config_hash":""}`))
 	if err != nil || e.RouterID != "p" || e.ModelID != "" || e.ModelConfig != "" || e.Deleted {
 		t.Fatalf("alias and defaults: got %+v, %v", e, err)
 	}
-	// Keys a gateway does not read are not checked.
-	if _, err := Decode([]byte(`{"router_id":"r","bundle_id":"d","epoch":1,"bundle_config_hash":"","profiles_added":5,"affected_bundles":{}}`)); err != nil {
-		t.Errorf("unread keys checked: %v", err)
+	// The informative lists are never checked.
+	if e, err := Decode([]byte(`{"router_id":"r","bundle_id":"d","epoch":1,"bundle_config_hash":"","profiles_added":5,"affected_bundles":[1]}`)); err != nil || e.ProfilesAdded != nil || e.AffectedBundles != nil {
+		t.Errorf("informative lists: %+v, %v", e, err)
 	}
 	for _, bad := range []string{
 		`[]`, `not json`, `{"bundle_id":"d","epoch":1,"bundle_config_hash":""}`,
