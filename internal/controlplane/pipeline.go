@@ -10,7 +10,7 @@ import (
 	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/configdelta"
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // Warning texts (sie-config.md §9.4).
@@ -85,7 +85,7 @@ func bundleHashes(snap *catalog.Snapshot, targets []string) map[string]string {
 // modelPreparer is a store that can make a document durable before making
 // it visible; persist then fsyncs the document while the epoch is written.
 type modelPreparer interface {
-	PrepareModel(ctx context.Context, id string, text []byte) (core.PreparedWrite, error)
+	PrepareModel(ctx context.Context, id string, text []byte) (store.PreparedWrite, error)
 }
 
 // persist writes epoch E+1 and then the document, restoring E when the
@@ -110,10 +110,10 @@ func (s *Service) persist(ctx context.Context, ch change, prev, epoch int64) err
 			}
 		}
 		s.log.Error("store: epoch write failed", "epoch", epoch, "err", err)
-		if errors.Is(err, core.ErrEpochConflict) {
-			return &StoreError{Message: core.EpochConflictMessage, Err: err}
+		if errors.Is(err, store.ErrEpochConflict) {
+			return &StoreError{Message: store.EpochConflictMessage, Err: err}
 		}
-		return &StoreError{Message: "Failed to persist config epoch: " + core.Reason(err) + ".", Err: err}
+		return &StoreError{Message: "Failed to persist config epoch: " + store.Reason(err) + ".", Err: err}
 	}
 	op := opWriteModel
 	switch {
@@ -140,11 +140,11 @@ func (s *Service) persist(ctx context.Context, ch change, prev, epoch int64) err
 		// Harmless: the epoch is ahead with no change behind it; gateways resync.
 		s.log.Error("store: epoch rollback failed", "epoch", epoch, "err", rbErr)
 	}
-	return &StoreError{Message: "Failed to persist model config: " + core.Reason(err) + ".", Err: err}
+	return &StoreError{Message: "Failed to persist model config: " + store.Reason(err) + ".", Err: err}
 }
 
 type stagedWrite struct {
-	w   core.PreparedWrite
+	w   store.PreparedWrite
 	err error
 }
 

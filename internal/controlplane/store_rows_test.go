@@ -15,7 +15,7 @@ import (
 
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/controlplane"
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 	"github.com/sieproject/sie/internal/store/local"
 )
 
@@ -75,9 +75,9 @@ func TestConfigStoreRows(t *testing.T) {
 		st := openStore(t, dir)
 		text := []byte("sie_id: BAAI/bge-m3\nprofiles: {}\n")
 		ok(t, st.WriteModel(ctx, "BAAI/bge-m3", text))
-		got, err := st.ReadModelFile(ctx, core.FileName("BAAI/bge-m3"))
+		got, err := st.ReadModelFile(ctx, store.FileName("BAAI/bge-m3"))
 		ok(t, err)
-		if !bytes.Equal(got, text) || core.FileName("org/model") != "org__model.yaml" {
+		if !bytes.Equal(got, text) || store.FileName("org/model") != "org__model.yaml" {
 			t.Fatalf("read %q", got)
 		}
 		if _, err := os.Stat(filepath.Join(dir, "models", "BAAI__bge-m3.yaml")); err != nil {
@@ -91,7 +91,7 @@ func TestConfigStoreRows(t *testing.T) {
 	})
 	t.Run("70_read_missing_model", func(t *testing.T) {
 		_, err := openStore(t, t.TempDir()).ReadModelFile(ctx, "nope__m.yaml")
-		if !errors.Is(err, core.ErrNotFound) {
+		if !errors.Is(err, store.ErrNotFound) {
 			t.Fatal(err)
 		}
 	})

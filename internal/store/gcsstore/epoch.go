@@ -8,7 +8,7 @@ import (
 
 	"cloud.google.com/go/storage"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // maxEpochBytes caps the epoch read: anything longer is garbage anyway.
@@ -21,7 +21,7 @@ type version struct {
 	generation int64
 }
 
-func (s *Store) epochKey() string { return s.loc.Key(core.EpochName) }
+func (s *Store) epochKey() string { return s.loc.Key(store.EpochName) }
 
 // ReadEpoch reads {prefix}/epoch (§8.2) and remembers its generation.
 func (s *Store) ReadEpoch(ctx context.Context) (int64, error) {
@@ -31,7 +31,7 @@ func (s *Store) ReadEpoch(ctx context.Context) (int64, error) {
 	if err != nil || data == nil {
 		return 0, err
 	}
-	return core.ParseEpoch(data, s.Describe(), s.logger), nil
+	return store.ParseEpoch(data, s.Describe(), s.logger), nil
 }
 
 // readEpochLocked fetches the epoch and updates the baseline; nil data means
@@ -84,11 +84,11 @@ func (s *Store) WriteEpoch(ctx context.Context, epoch int64) error {
 	if s.baseline.exists {
 		cond = storage.Conditions{GenerationMatch: s.baseline.generation}
 	}
-	attrs, err := upload(ctx, s.object(s.epochKey()).If(cond), core.FormatEpoch(epoch), "text/plain")
+	attrs, err := upload(ctx, s.object(s.epochKey()).If(cond), store.FormatEpoch(epoch), "text/plain")
 	if isPreconditionFailed(err) {
 		// The baseline stays stale on purpose: a second writer exists and
 		// every later write must fail until someone looks.
-		return core.EpochConflict(err)
+		return store.EpochConflict(err)
 	}
 	if err != nil {
 		return fmt.Errorf("gcs store: write %s: %w", s.epochKey(), err)

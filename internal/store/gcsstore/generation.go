@@ -8,10 +8,10 @@ import (
 
 	"cloud.google.com/go/storage"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
-func (s *Store) generationKey() string { return s.loc.Key(core.GenerationName) }
+func (s *Store) generationKey() string { return s.loc.Key(store.GenerationName) }
 
 // ReadGeneration reads {prefix}/generation; a missing object is "".
 func (s *Store) ReadGeneration(ctx context.Context) (string, error) {
@@ -29,7 +29,7 @@ func (s *Store) ReadGeneration(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("gcs store: read %s: %w", s.generationKey(), err)
 	}
-	return core.ParseGeneration(data, s.Describe(), s.logger), nil
+	return store.ParseGeneration(data, s.Describe(), s.logger), nil
 }
 
 // WriteGeneration uploads {prefix}/generation.

@@ -11,11 +11,11 @@ import (
 	"cloud.google.com/go/storage"
 	"google.golang.org/api/iterator"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // modelsPrefix is "{prefix}/models/" (or "models/").
-func (s *Store) modelsPrefix() string { return s.loc.Key(core.ModelsDir + "/") }
+func (s *Store) modelsPrefix() string { return s.loc.Key(store.ModelsDir + "/") }
 
 func (s *Store) modelKey(name string) string { return s.modelsPrefix() + name }
 
@@ -40,7 +40,7 @@ func (s *Store) ListModelFiles(ctx context.Context) ([]string, error) {
 		}
 		// Entries with only Prefix set are the "sub-directories".
 		name, ok := strings.CutPrefix(attrs.Name, prefix)
-		if attrs.Prefix == "" && ok && core.IsModelFile(name) {
+		if attrs.Prefix == "" && ok && store.IsModelFile(name) {
 			names = append(names, name)
 		}
 	}
@@ -48,9 +48,9 @@ func (s *Store) ListModelFiles(ctx context.Context) ([]string, error) {
 	return names, nil
 }
 
-// ReadModelFile reads models/<name>; a missing object is core.ErrNotFound.
+// ReadModelFile reads models/<name>; a missing object is store.ErrNotFound.
 func (s *Store) ReadModelFile(ctx context.Context, name string) ([]byte, error) {
-	if err := core.CheckName(name); err != nil {
+	if err := store.CheckName(name); err != nil {
 		return nil, fmt.Errorf("gcs store: read %q: %w", name, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -58,7 +58,7 @@ func (s *Store) ReadModelFile(ctx context.Context, name string) ([]byte, error) 
 	key := s.modelKey(name)
 	r, err := s.object(key).NewReader(ctx)
 	if errors.Is(err, storage.ErrObjectNotExist) {
-		return nil, fmt.Errorf("gcs store: read %s: %w", key, core.ErrNotFound)
+		return nil, fmt.Errorf("gcs store: read %s: %w", key, store.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("gcs store: read %s: %w", key, err)
@@ -73,8 +73,8 @@ func (s *Store) ReadModelFile(ctx context.Context, name string) ([]byte, error) 
 
 // WriteModel uploads models/<FileName(id)>; GCS replaces objects atomically.
 func (s *Store) WriteModel(ctx context.Context, id string, text []byte) error {
-	name := core.FileName(id)
-	if err := core.CheckName(name); err != nil {
+	name := store.FileName(id)
+	if err := store.CheckName(name); err != nil {
 		return fmt.Errorf("gcs store: write %q: %w", name, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -88,8 +88,8 @@ func (s *Store) WriteModel(ctx context.Context, id string, text []byte) error {
 
 // DeleteModel deletes models/<FileName(id)>; not found is success.
 func (s *Store) DeleteModel(ctx context.Context, id string) error {
-	name := core.FileName(id)
-	if err := core.CheckName(name); err != nil {
+	name := store.FileName(id)
+	if err := store.CheckName(name); err != nil {
 		return fmt.Errorf("gcs store: delete %q: %w", name, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)

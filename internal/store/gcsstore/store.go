@@ -13,7 +13,7 @@ import (
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/iterator"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // DefaultTimeout bounds one store call, retries included, so a hung
@@ -37,7 +37,7 @@ type Store struct {
 	client  *storage.Client
 	owned   bool // close client on Close
 	bucket  *storage.BucketHandle
-	loc     core.Location
+	loc     store.Location
 	logger  *slog.Logger
 	timeout time.Duration
 
@@ -45,7 +45,7 @@ type Store struct {
 	baseline version
 }
 
-var _ core.Store = (*Store)(nil)
+var _ store.Store = (*Store)(nil)
 
 // New returns a store on gs://bucket/prefix (prefix may be empty). It makes
 // no request: the caller's first ReadEpoch is the reachability check.
@@ -69,8 +69,8 @@ func New(ctx context.Context, bucket, prefix string, opts Options) (*Store, erro
 		client:  client,
 		owned:   owned,
 		bucket:  client.Bucket(bucket),
-		loc:     core.Location{Kind: core.KindGCS, Bucket: bucket, Prefix: prefix},
-		logger:  core.Logger(opts.Logger),
+		loc:     store.Location{Kind: store.KindGCS, Bucket: bucket, Prefix: prefix},
+		logger:  store.Logger(opts.Logger),
 		timeout: timeout,
 	}, nil
 }

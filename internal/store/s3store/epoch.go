@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // maxEpochBytes caps the epoch read: anything longer is garbage anyway.
@@ -30,7 +30,7 @@ func (s *Store) ReadEpoch(ctx context.Context) (int64, error) {
 	if err != nil || data == nil {
 		return 0, err
 	}
-	return core.ParseEpoch(data, s.Describe(), s.logger), nil
+	return store.ParseEpoch(data, s.Describe(), s.logger), nil
 }
 
 // readEpochLocked fetches the epoch and updates the baseline. It returns
@@ -80,7 +80,7 @@ func (s *Store) WriteEpoch(ctx context.Context, epoch int64) error {
 	in := &s3.PutObjectInput{
 		Bucket:      s.bucket(),
 		Key:         aws.String(s.epochKey()),
-		Body:        bytes.NewReader(core.FormatEpoch(epoch)),
+		Body:        bytes.NewReader(store.FormatEpoch(epoch)),
 		ContentType: aws.String("text/plain"),
 	}
 	switch {
@@ -93,7 +93,7 @@ func (s *Store) WriteEpoch(ctx context.Context, epoch int64) error {
 	if isPreconditionFailed(err) {
 		// The baseline stays stale on purpose: a second writer exists and
 		// every later write must fail until someone looks.
-		return core.EpochConflict(err)
+		return store.EpochConflict(err)
 	}
 	if err != nil {
 		return fmt.Errorf("s3 store: write %s: %w", s.epochKey(), err)
@@ -102,4 +102,4 @@ func (s *Store) WriteEpoch(ctx context.Context, epoch int64) error {
 	return nil
 }
 
-func (s *Store) epochKey() string { return s.loc.Key(core.EpochName) }
+func (s *Store) epochKey() string { return s.loc.Key(store.EpochName) }

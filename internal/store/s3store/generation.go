@@ -9,10 +9,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
-func (s *Store) generationKey() string { return s.loc.Key(core.GenerationName) }
+func (s *Store) generationKey() string { return s.loc.Key(store.GenerationName) }
 
 // ReadGeneration gets {prefix}/generation; a missing object is "".
 func (s *Store) ReadGeneration(ctx context.Context) (string, error) {
@@ -30,7 +30,7 @@ func (s *Store) ReadGeneration(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("s3 store: read %s: %w", s.generationKey(), err)
 	}
-	return core.ParseGeneration(data, s.Describe(), s.logger), nil
+	return store.ParseGeneration(data, s.Describe(), s.logger), nil
 }
 
 // WriteGeneration puts {prefix}/generation.

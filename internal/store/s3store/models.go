@@ -11,11 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // modelsPrefix is "{prefix}/models/" (or "models/").
-func (s *Store) modelsPrefix() string { return s.loc.Key(core.ModelsDir + "/") }
+func (s *Store) modelsPrefix() string { return s.loc.Key(store.ModelsDir + "/") }
 
 func (s *Store) modelKey(name string) string { return s.modelsPrefix() + name }
 
@@ -37,7 +37,7 @@ func (s *Store) ListModelFiles(ctx context.Context) ([]string, error) {
 		}
 		for _, obj := range page.Contents {
 			name, ok := strings.CutPrefix(aws.ToString(obj.Key), prefix)
-			if ok && core.IsModelFile(name) {
+			if ok && store.IsModelFile(name) {
 				names = append(names, name)
 			}
 		}
@@ -46,9 +46,9 @@ func (s *Store) ListModelFiles(ctx context.Context) ([]string, error) {
 	return names, nil
 }
 
-// ReadModelFile gets models/<name>; a missing object is core.ErrNotFound.
+// ReadModelFile gets models/<name>; a missing object is store.ErrNotFound.
 func (s *Store) ReadModelFile(ctx context.Context, name string) ([]byte, error) {
-	if err := core.CheckName(name); err != nil {
+	if err := store.CheckName(name); err != nil {
 		return nil, fmt.Errorf("s3 store: read %q: %w", name, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -56,7 +56,7 @@ func (s *Store) ReadModelFile(ctx context.Context, name string) ([]byte, error) 
 	key := s.modelKey(name)
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: s.bucket(), Key: aws.String(key)})
 	if isNotFound(err) {
-		return nil, fmt.Errorf("s3 store: read %s: %w", key, core.ErrNotFound)
+		return nil, fmt.Errorf("s3 store: read %s: %w", key, store.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("s3 store: read %s: %w", key, err)
@@ -71,8 +71,8 @@ func (s *Store) ReadModelFile(ctx context.Context, name string) ([]byte, error) 
 
 // WriteModel puts models/<FileName(id)>; an S3 PUT replaces atomically.
 func (s *Store) WriteModel(ctx context.Context, id string, text []byte) error {
-	name := core.FileName(id)
-	if err := core.CheckName(name); err != nil {
+	name := store.FileName(id)
+	if err := store.CheckName(name); err != nil {
 		return fmt.Errorf("s3 store: write %q: %w", name, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -93,8 +93,8 @@ func (s *Store) WriteModel(ctx context.Context, id string, text []byte) error {
 // DeleteModel deletes models/<FileName(id)>. S3 already answers success for
 // a missing key; a 404 from a compatible service is treated the same.
 func (s *Store) DeleteModel(ctx context.Context, id string) error {
-	name := core.FileName(id)
-	if err := core.CheckName(name); err != nil {
+	name := store.FileName(id)
+	if err := store.CheckName(name); err != nil {
 		return fmt.Errorf("s3 store: delete %q: %w", name, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // DefaultTimeout bounds one store call, SDK retries included, so a hung
@@ -31,7 +31,7 @@ type Options struct {
 // safe for concurrent use.
 type Store struct {
 	client  *s3.Client
-	loc     core.Location
+	loc     store.Location
 	logger  *slog.Logger
 	timeout time.Duration
 
@@ -39,7 +39,7 @@ type Store struct {
 	baseline version
 }
 
-var _ core.Store = (*Store)(nil)
+var _ store.Store = (*Store)(nil)
 
 // New returns a store on s3://bucket/prefix (prefix may be empty). It makes
 // no request: the caller's first ReadEpoch is the reachability check.
@@ -60,8 +60,8 @@ func New(ctx context.Context, bucket, prefix string, opts Options) (*Store, erro
 	}
 	return &Store{
 		client:  client,
-		loc:     core.Location{Kind: core.KindS3, Bucket: bucket, Prefix: prefix},
-		logger:  core.Logger(opts.Logger),
+		loc:     store.Location{Kind: store.KindS3, Bucket: bucket, Prefix: prefix},
+		logger:  store.Logger(opts.Logger),
 		timeout: timeout,
 	}, nil
 }
@@ -76,7 +76,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	defer cancel()
 	_, err := s.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
 		Bucket:  aws.String(s.loc.Bucket),
-		Prefix:  aws.String(s.loc.Key(core.ModelsDir + "/")),
+		Prefix:  aws.String(s.loc.Key(store.ModelsDir + "/")),
 		MaxKeys: aws.Int32(1),
 	})
 	if err != nil {

@@ -1,10 +1,11 @@
-package store_test
+package configserver_test
 
 import (
 	"context"
 	"path/filepath"
 	"testing"
 
+	"github.com/sieproject/sie/internal/configserver"
 	"github.com/sieproject/sie/internal/store"
 )
 
@@ -25,7 +26,7 @@ func TestOpenDispatches(t *testing.T) {
 		{"gs://bucket/p//", "gs://bucket/p"},
 	}
 	for _, c := range cases {
-		s, err := store.Open(context.Background(), c.url, nil)
+		s, err := configserver.Open(context.Background(), c.url, nil)
 		if err != nil {
 			t.Fatalf("Open(%q): %v", c.url, err)
 		}
@@ -35,7 +36,7 @@ func TestOpenDispatches(t *testing.T) {
 		_ = s.Close()
 	}
 	for _, bad := range []string{"", "s3://", "gs:///x"} {
-		if _, err := store.Open(context.Background(), bad, nil); err == nil {
+		if _, err := configserver.Open(context.Background(), bad, nil); err == nil {
 			t.Errorf("Open(%q) succeeded", bad)
 		}
 	}
