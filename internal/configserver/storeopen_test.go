@@ -5,10 +5,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sieproject/sie/internal/configserver"
 	"github.com/sieproject/sie/internal/store"
 )
 
+// Each URL form opens its backend (all three are linked into the tests).
 func TestOpenDispatches(t *testing.T) {
 	// Neither cloud client contacts anything at construction; these keep
 	// them off real credentials all the same.
@@ -26,7 +26,7 @@ func TestOpenDispatches(t *testing.T) {
 		{"gs://bucket/p//", "gs://bucket/p"},
 	}
 	for _, c := range cases {
-		s, err := configserver.Open(context.Background(), c.url, nil)
+		s, err := store.Open(context.Background(), c.url, nil)
 		if err != nil {
 			t.Fatalf("Open(%q): %v", c.url, err)
 		}
@@ -36,7 +36,7 @@ func TestOpenDispatches(t *testing.T) {
 		_ = s.Close()
 	}
 	for _, bad := range []string{"", "s3://", "gs:///x"} {
-		if _, err := configserver.Open(context.Background(), bad, nil); err == nil {
+		if _, err := store.Open(context.Background(), bad, nil); err == nil {
 			t.Errorf("Open(%q) succeeded", bad)
 		}
 	}

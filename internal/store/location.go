@@ -6,29 +6,30 @@ import (
 	"strings"
 )
 
-// Kind is the backend a store URL selects.
-type Kind int
-
-// The store kinds, one per URL form of SIE_CONFIG_STORE_DIR (§1.2).
-const (
-	KindLocal Kind = iota
-	KindS3
-	KindGCS
-)
-
 // Location is a parsed SIE_CONFIG_STORE_DIR value.
 type Location struct {
-	Kind Kind
-	// Path is the local base directory (KindLocal only).
+	// Scheme selects the backend: "" for a local directory, else the URL
+	// scheme ("s3", "gs", or one a linked backend registered).
+	Scheme string
+	// Path is the local base directory (Scheme "" only).
 	Path string
-	// Bucket and Prefix address cloud objects. Prefix is everything after
-	// "bucket/" (trailing "/" removed) and may be empty.
+	// Bucket and Prefix address objects: Bucket is the first segment after
+	// "scheme://", Prefix the rest (trailing "/" removed), possibly empty.
 	Bucket string
 	Prefix string
 }
 
+// The documented URL schemes. They are URLs even in a binary that does not
+// link their backend, so such a binary refuses them instead of taking them
+// for a directory named "s3:".
+const (
+	SchemeS3  = "s3"
+	SchemeGCS = "gs"
+)
+
 // ParseLocation parses a store URL: "s3://bucket[/prefix]",
-// "gs://bucket[/prefix]" or anything else as a local path. Trailing "/"
+// "gs://bucket[/prefix]", "scheme://bucket[/prefix]" for a scheme a linked
+// backend registered, or anything else as a local path. Trailing "/"
 // characters are removed (§1.2). The scheme is recognised before the trim,
 // so "s3://" is a cloud URL without a bucket (an error), not the local path
 // "s3:". Schemes are case-sensitive, as upstream's, so "S3://x" is a path.
@@ -36,30 +37,23 @@ func ParseLocation(raw string) (Location, error) {
 	if raw == "" {
 		return Location{}, errors.New("store: empty location")
 	}
-	for _, s := range []struct {
-		scheme string
-		kind   Kind
-	}{{"s3://", KindS3}, {"gs://", KindGCS}} {
-		rest, ok := strings.CutPrefix(raw, s.scheme)
-		if !ok {
-			continue
-		}
+	if scheme, rest, ok := strings.Cut(raw, "://"); ok && isURLScheme(scheme) {
 		bucket, prefix, _ := strings.Cut(strings.TrimRight(rest, "/"), "/")
 		if bucket == "" {
 			return Location{}, fmt.Errorf("store: %q has no bucket", raw)
 		}
-		return Location{Kind: s.kind, Bucket: bucket, Prefix: prefix}, nil
+		return Location{Scheme: scheme, Bucket: bucket, Prefix: prefix}, nil
 	}
 	path := strings.TrimRight(raw, "/")
 	if path == "" {
 		// Only slashes: the root directory, not the current one.
 		path = "/"
 	}
-	return Location{Kind: KindLocal, Path: path}, nil
+	return Location{Path: path}, nil
 }
 
-// Key joins a cloud object name onto the prefix with "/" (§8.1): with an
-// empty prefix the name is used as is.
+// Key joins an object name onto the prefix with "/" (§8.1): with an empty
+// prefix the name is used as is.
 func (l Location) Key(name string) string {
 	if l.Prefix == "" {
 		return name
@@ -69,17 +63,11 @@ func (l Location) Key(name string) string {
 
 // String renders the location the way logs and Describe show it.
 func (l Location) String() string {
-	switch l.Kind {
-	case KindS3, KindGCS:
-		scheme := "s3://"
-		if l.Kind == KindGCS {
-			scheme = "gs://"
-		}
-		if l.Prefix == "" {
-			return scheme + l.Bucket
-		}
-		return scheme + l.Bucket + "/" + l.Prefix
-	default:
+	switch {
+	case l.Scheme == "":
 		return "local:" + l.Path
+	case l.Prefix == "":
+		return l.Scheme + "://" + l.Bucket
 	}
+	return l.Scheme + "://" + l.Bucket + "/" + l.Prefix
 }

@@ -14,15 +14,15 @@ func TestParseLocation(t *testing.T) {
 		raw  string
 		want Location
 	}{
-		{"/data", Location{Kind: KindLocal, Path: "/data"}},
-		{"/data///", Location{Kind: KindLocal, Path: "/data"}},
-		{"rel/dir/", Location{Kind: KindLocal, Path: "rel/dir"}},
-		{"/", Location{Kind: KindLocal, Path: "/"}},
-		{"S3://b/p", Location{Kind: KindLocal, Path: "S3://b/p"}},
-		{"s3://b", Location{Kind: KindS3, Bucket: "b"}},
-		{"s3://b/", Location{Kind: KindS3, Bucket: "b"}},
-		{"s3://b/team/sie/", Location{Kind: KindS3, Bucket: "b", Prefix: "team/sie"}},
-		{"gs://b/p", Location{Kind: KindGCS, Bucket: "b", Prefix: "p"}},
+		{"/data", Location{Path: "/data"}},
+		{"/data///", Location{Path: "/data"}},
+		{"rel/dir/", Location{Path: "rel/dir"}},
+		{"/", Location{Path: "/"}},
+		{"S3://b/p", Location{Path: "S3://b/p"}},
+		{"s3://b", Location{Scheme: SchemeS3, Bucket: "b"}},
+		{"s3://b/", Location{Scheme: SchemeS3, Bucket: "b"}},
+		{"s3://b/team/sie/", Location{Scheme: SchemeS3, Bucket: "b", Prefix: "team/sie"}},
+		{"gs://b/p", Location{Scheme: SchemeGCS, Bucket: "b", Prefix: "p"}},
 	}
 	for _, c := range cases {
 		got, err := ParseLocation(c.raw)

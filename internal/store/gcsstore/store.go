@@ -53,7 +53,7 @@ func New(ctx context.Context, bucket, prefix string, opts Options) (*Store, erro
 	}
 	return objectstore.New(objectstore.Config{
 		Bucket:   &gcsBucket{client: client, owned: owned, bucket: client.Bucket(bucket)},
-		Location: store.Location{Kind: store.KindGCS, Bucket: bucket, Prefix: prefix},
+		Location: store.Location{Scheme: store.SchemeGCS, Bucket: bucket, Prefix: prefix},
 		Name:     "gcs store",
 		Logger:   opts.Logger,
 		Timeout:  opts.Timeout,

@@ -100,7 +100,7 @@ func (b *memBucket) Close() error { return nil }
 
 func open(b *memBucket, prefix string, logger *slog.Logger, confirm bool) store.Store {
 	return objectstore.New(objectstore.Config{
-		Bucket: b, Location: store.Location{Kind: store.KindS3, Bucket: "mem", Prefix: prefix}, Name: "mem store",
+		Bucket: b, Location: store.Location{Scheme: store.SchemeS3, Bucket: "mem", Prefix: prefix}, Name: "mem store",
 		Logger: logger, ConfirmMissingEpoch: confirm, NoVersionWarning: "no version",
 	})
 }

@@ -48,7 +48,7 @@ func New(ctx context.Context, bucket, prefix string, opts Options) (*Store, erro
 	}
 	return objectstore.New(objectstore.Config{
 		Bucket:           &s3Bucket{client: client, name: bucket},
-		Location:         store.Location{Kind: store.KindS3, Bucket: bucket, Prefix: prefix},
+		Location:         store.Location{Scheme: store.SchemeS3, Bucket: bucket, Prefix: prefix},
 		Name:             "s3 store",
 		Logger:           opts.Logger,
 		Timeout:          opts.Timeout,
