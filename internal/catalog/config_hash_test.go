@@ -3,8 +3,6 @@ package catalog
 import (
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"math"
 	"path/filepath"
 	"slices"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/listhash"
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -37,7 +36,7 @@ func TestBundlesHashVectors(t *testing.T) {
 			SHA256     string            `json:"sha256"`
 		} `json:"cases"`
 	}
-	loadVectorFile(t, "bundles_hash.json", &file)
+	testkit.LoadVector(t, "bundles_hash.json", &file)
 	if len(file.Cases) != 12 {
 		t.Fatalf("got %d cases, want 12", len(file.Cases))
 	}
@@ -72,9 +71,9 @@ func TestBundlesHashVectors(t *testing.T) {
 			}
 			var bundles []*Bundle
 			if c.CatalogDir != "" {
-				dir := sharedCatalogDir(t, c.CatalogDir)
+				dir := testkit.SharedDir(t, c.CatalogDir)
 				var err error
-				bundles, err = LoadBundles(filepath.Join(dir, "bundles"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+				bundles, err = LoadBundles(filepath.Join(dir, "bundles"), testkit.Discard())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -120,8 +119,8 @@ func (c *configCase) load(t *testing.T) ([]*Bundle, map[string]*doc.Map) {
 		}
 		return inlineBundles(t, c.Bundles), docs
 	}
-	dir := sharedCatalogDir(t, c.CatalogDir)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dir := testkit.SharedDir(t, c.CatalogDir)
+	log := testkit.Discard()
 	bundles, err := LoadBundles(filepath.Join(dir, "bundles"), log)
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +142,7 @@ func TestConfigBundleHashVectors(t *testing.T) {
 	var file struct {
 		Cases []configCase `json:"cases"`
 	}
-	loadVectorFile(t, "config_bundle_hash.json", &file)
+	testkit.LoadVector(t, "config_bundle_hash.json", &file)
 	if len(file.Cases) != 31 {
 		t.Fatalf("got %d cases, want 31", len(file.Cases))
 	}

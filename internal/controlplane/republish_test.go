@@ -3,13 +3,12 @@ package controlplane
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // flakyPublisher fails while down is set and records what it accepted.
@@ -49,7 +48,7 @@ func newTestService(t *testing.T, pub Publisher) *Service {
 	t.Helper()
 	bundles := []*catalog.Bundle{{Name: "default", Priority: 10, Adapters: []string{"sie_server.adapters.bert_flash"}}}
 	s := New(Config{Snapshot: catalog.NewSnapshot(bundles, nil, nil), Pub: pub, RouterID: "r",
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Log: testkit.Discard()})
 	t.Cleanup(s.Close)
 	return s
 }

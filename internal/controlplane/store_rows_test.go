@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/sieproject/sie/internal/controlplane"
 	"github.com/sieproject/sie/internal/store"
 	"github.com/sieproject/sie/internal/store/local"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 func openStore(t *testing.T, base string) *local.Store {
@@ -121,8 +121,8 @@ func TestConfigStoreRows(t *testing.T) {
 		ok(t, st.WriteModel(ctx, "intfloat/e5", []byte("sie_id: intfloat/e5\ndescription: e5\nprofiles:\n  default:\n    adapter_path: sie_server.adapters.bert_flash:E\n")))
 		ok(t, st.WriteModel(ctx, "bad/yaml", []byte("sie_id: [unclosed\n")))
 		ok(t, st.WriteModel(ctx, "empty/file", nil))
-		var logs bytes.Buffer
-		log := slog.New(slog.NewTextHandler(&logs, nil))
+		var logs testkit.Logs
+		log := logs.Logger()
 		bundle := &catalog.Bundle{Name: "default", Priority: 10, Adapters: []string{"sie_server.adapters.bert_flash"}}
 		snap, n, err := controlplane.Restore(ctx, catalog.NewSnapshot([]*catalog.Bundle{bundle}, nil, log), st, log)
 		ok(t, err)

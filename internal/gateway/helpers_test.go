@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -13,7 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -21,10 +19,9 @@ import (
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/configdelta"
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
-
-func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func mustParse(t testing.TB, text string) *doc.Map {
 	t.Helper()
@@ -83,7 +80,7 @@ func newTestMirror(t testing.TB, cfg Config) (*Mirror, *prometheus.Registry) {
 	reg := prometheus.NewRegistry()
 	cfg.Metrics = NewMetrics(reg)
 	if cfg.Log == nil {
-		cfg.Log = quietLog()
+		cfg.Log = testkit.Discard()
 	}
 	return New(cfg), reg
 }
@@ -106,18 +103,6 @@ func deltaCount(m *Mirror, kind, result string) float64 {
 
 func resyncCount(m *Mirror, trigger, result string) float64 {
 	return value(m.metrics.Resyncs.WithLabelValues(trigger, result))
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // fakeConfig is a scriptable sie-config serving the sync endpoints.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/workersim"
 )
 
@@ -164,16 +165,16 @@ func BenchmarkStatusThroughput(b *testing.B) {
 	cfg.Bundle, cfg.Count, cfg.Port = "default", workers, 0
 	cfg.ModelsDir = filepath.Join(c.catalog, "models")
 	ctx, cancel := context.WithCancel(context.Background())
-	fleet, err := workersim.Start(ctx, cfg, quiet())
+	fleet, err := workersim.Start(ctx, cfg, testkit.Discard())
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { cancel(); <-fleet.Done() })
 	c.fleet = fleet
 	g := c.startGateway(func(cfg *Config) { cfg.NATSURL = ""; cfg.PollInterval = time.Hour })
-	waitFor(b, 60*time.Second, "workers healthy", func() bool { return g.Registry().HealthyCount() == workers })
+	testkit.Eventually(b, 60*time.Second, "workers healthy", func() bool { return g.Registry().HealthyCount() == workers })
 	statusURL := g.URL() + "/v1/configs/models/BAAI/bge-m3/status"
-	waitFor(b, 10*time.Second, "acked", func() bool {
+	testkit.Eventually(b, 10*time.Second, "acked", func() bool {
 		_, body := c.get(g, "/v1/configs/models/BAAI/bge-m3/status")
 		return strings.Contains(body, `"total_eligible_workers":500`) && strings.Contains(body, `"pending_workers":[]`)
 	})

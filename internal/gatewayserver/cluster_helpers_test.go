@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/sieproject/sie/internal/configserver"
 	"github.com/sieproject/sie/internal/samplecatalog"
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/workersim"
 )
 
@@ -42,14 +42,7 @@ type cluster struct {
 
 func startNATSOn(t testing.TB, port int) *natsserver.Server {
 	t.Helper()
-	s, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats server not ready")
-	}
+	s := testkit.NATS(t, func(o *natsserver.Options) { o.Port = port })
 	return s
 }
 
@@ -126,11 +119,9 @@ func (c *cluster) startGateway(tweak func(*Config)) *Server {
 func (c *cluster) waitReady() {
 	c.t.Helper()
 	for _, g := range c.gateways {
-		waitFor(c.t, 10*time.Second, "gateway ready and connected", func() bool { return g.Mirror().Ready() && g.NATSConnected() })
+		testkit.Eventually(c.t, 10*time.Second, "gateway ready and connected", func() bool { return g.Mirror().Ready() && g.NATSConnected() })
 	}
 }
-
-func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // write sends a write to sie-config and returns the response epoch.
 func (c *cluster) write(method, path, body string) (int, uint64) {
@@ -188,17 +179,6 @@ func (c *cluster) metric(g *Server, line string) float64 {
 		}
 	}
 	return 0
-}
-
-func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // modelYAML is a strict-schema model on the default bundle's bert_flash.

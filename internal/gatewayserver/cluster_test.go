@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // statusOf returns the /status answer of id on g ("" until it is known).
@@ -43,14 +45,14 @@ func TestClusterDeltas(t *testing.T) {
 	b := c.startGateway(func(cfg *Config) { cfg.PollInterval = time.Hour })
 	c.waitReady()
 	for _, g := range c.gateways {
-		waitFor(t, 10*time.Second, "workers healthy", func() bool { return g.Registry().HealthyCount() == 2 })
+		testkit.Eventually(t, 10*time.Second, "workers healthy", func() bool { return g.Registry().HealthyCount() == 2 })
 	}
 
 	// A POST shows on both gateways within 1 s of the response.
 	epoch := c.mustWrite(http.MethodPost, "/v1/configs/models", modelYAML("it/one", "default"), 201)
 	posted := time.Now()
 	for _, g := range c.gateways {
-		waitFor(t, time.Second, "POST visible", func() bool { return hasModel(g, "it/one") })
+		testkit.Eventually(t, time.Second, "POST visible", func() bool { return hasModel(g, "it/one") })
 		if got := g.Mirror().Snapshot().Epoch(); got != epoch {
 			t.Fatalf("gateway epoch %d, write epoch %d", got, epoch)
 		}
@@ -59,7 +61,7 @@ func TestClusterDeltas(t *testing.T) {
 
 	// Both workers apply the delta and report the hash → acked.
 	for _, g := range c.gateways {
-		waitFor(t, 5*time.Second, "acked", func() bool { return strings.Contains(c.statusOf(g, "it/one"), `"all_bundles_acked":true`) })
+		testkit.Eventually(t, 5*time.Second, "acked", func() bool { return strings.Contains(c.statusOf(g, "it/one"), `"all_bundles_acked":true`) })
 	}
 	if s := c.statusOf(a, "it/one"); !strings.Contains(s, `"acked_workers":["sim-default-0","sim-default-1"]`) {
 		t.Fatalf("acked workers: %s", s)
@@ -68,17 +70,17 @@ func TestClusterDeltas(t *testing.T) {
 	// One worker lags: pending until it applies.
 	c.fault(1, `{"apply_lag_ms":1500}`)
 	c.mustWrite(http.MethodPost, "/v1/configs/models", modelYAML("it/two", "default"), 201)
-	waitFor(t, 5*time.Second, "pending", func() bool {
+	testkit.Eventually(t, 5*time.Second, "pending", func() bool {
 		s := c.statusOf(a, "it/two")
 		return strings.Contains(s, `"pending_workers":["sim-default-1"]`) && strings.Contains(s, `"all_bundles_acked":false`)
 	})
-	waitFor(t, 10*time.Second, "lagging worker catches up", func() bool { return strings.Contains(c.statusOf(a, "it/two"), `"all_bundles_acked":true`) })
+	testkit.Eventually(t, 10*time.Second, "lagging worker catches up", func() bool { return strings.Contains(c.statusOf(a, "it/two"), `"all_bundles_acked":true`) })
 	c.fault(1, `{"apply_lag_ms":0}`)
 
 	// ready=false drops a worker out of acked_workers (D3k).
 	c.fault(0, `{"ready":false}`)
 	for _, g := range c.gateways {
-		waitFor(t, 5*time.Second, "ready=false drops out", func() bool {
+		testkit.Eventually(t, 5*time.Second, "ready=false drops out", func() bool {
 			s := c.statusOf(g, "it/two")
 			return strings.Contains(s, `"acked_workers":["sim-default-1"]`) && strings.Contains(s, `"total_eligible_workers":1`)
 		})
@@ -88,14 +90,14 @@ func TestClusterDeltas(t *testing.T) {
 	// PUT replaces and DELETE removes, on both gateways.
 	c.mustWrite(http.MethodPut, "/v1/configs/models/it/one", modelYAML("it/one", "fast"), 200)
 	for _, g := range c.gateways {
-		waitFor(t, time.Second, "PUT visible", func() bool {
+		testkit.Eventually(t, time.Second, "PUT visible", func() bool {
 			m := g.Mirror().Snapshot().Exact("it/one")
 			return m != nil && strings.Join(m.ProfileNames, ",") == "fast"
 		})
 	}
 	c.mustWrite(http.MethodDelete, "/v1/configs/models/it/one", "", 200)
 	for _, g := range c.gateways {
-		waitFor(t, time.Second, "DELETE visible", func() bool { return !hasModel(g, "it/one") })
+		testkit.Eventually(t, time.Second, "DELETE visible", func() bool { return !hasModel(g, "it/one") })
 		if code, _ := c.get(g, "/v1/configs/models/it/one"); code != 404 {
 			t.Fatalf("deleted model still served: %d", code)
 		}
@@ -105,12 +107,12 @@ func TestClusterDeltas(t *testing.T) {
 	gapsBefore := c.metric(a, `sie_gateway_config_resyncs_total{result="success",trigger="gap"}`)
 	dropNext.Store(true)
 	c.mustWrite(http.MethodPost, "/v1/configs/models", modelYAML("it/lost", "default"), 201)
-	waitFor(t, time.Second, "b sees the write", func() bool { return hasModel(b, "it/lost") })
+	testkit.Eventually(t, time.Second, "b sees the write", func() bool { return hasModel(b, "it/lost") })
 	if hasModel(a, "it/lost") {
 		t.Fatal("the delta was not dropped")
 	}
 	last := c.mustWrite(http.MethodPost, "/v1/configs/models", modelYAML("it/next", "default"), 201)
-	waitFor(t, 2*time.Second, "gap resync", func() bool {
+	testkit.Eventually(t, 2*time.Second, "gap resync", func() bool {
 		return hasModel(a, "it/lost") && hasModel(a, "it/next") && a.Mirror().Snapshot().Epoch() == last
 	})
 	if got := c.metric(a, `sie_gateway_config_resyncs_total{result="success",trigger="gap"}`); got != gapsBefore+1 {
@@ -135,23 +137,23 @@ func TestClusterDrift(t *testing.T) {
 	c.waitReady()
 	c.mustWrite(http.MethodPost, "/v1/configs/models", modelYAML("drift/before", "default"), 201)
 	for _, g := range c.gateways {
-		waitFor(t, 2*time.Second, "delta", func() bool { return hasModel(g, "drift/before") })
+		testkit.Eventually(t, 2*time.Second, "delta", func() bool { return hasModel(g, "drift/before") })
 	}
 
 	c.nats.Shutdown()
 	for _, g := range c.gateways {
-		waitFor(t, 5*time.Second, "gateway sees NATS down", func() bool { return !g.NATSConnected() })
+		testkit.Eventually(t, 5*time.Second, "gateway sees NATS down", func() bool { return !g.NATSConnected() })
 	}
 	c.nats = startNATSOn(t, c.natsPort)
 	// sie-config reconnects within its 2 s retry and accepts writes again.
 	var epoch uint64
-	waitFor(t, 10*time.Second, "sie-config writes again", func() bool {
+	testkit.Eventually(t, 10*time.Second, "sie-config writes again", func() bool {
 		var status int
 		status, epoch = c.write(http.MethodPost, "/v1/configs/models", modelYAML("drift/during", "default"))
 		return status == 201
 	})
 	for _, g := range c.gateways {
-		waitFor(t, 2*time.Second, "poller convergence", func() bool {
+		testkit.Eventually(t, 2*time.Second, "poller convergence", func() bool {
 			return hasModel(g, "drift/during") && g.Mirror().Snapshot().Epoch() == epoch
 		})
 		if g.NATSConnected() {
@@ -169,7 +171,7 @@ func TestClusterDrift(t *testing.T) {
 	}
 	c.startConfig(c.cfgPort)
 	for _, g := range c.gateways {
-		waitFor(t, 5*time.Second, "rewind", func() bool {
+		testkit.Eventually(t, 5*time.Second, "rewind", func() bool {
 			st := g.Mirror().Snapshot()
 			return st.Epoch() == 0 && !hasModel(g, "drift/before") && !hasModel(g, "drift/during") && hasModel(g, "BAAI/bge-m3")
 		})
@@ -193,7 +195,7 @@ func TestReadinessWaitsForBootstrap(t *testing.T) {
 		t.Fatalf("%d %s", code, body)
 	}
 	c.startConfig(port)
-	waitFor(t, 5*time.Second, "ready", func() bool { code, _ := c.get(g, "/readyz"); return code == 200 })
+	testkit.Eventually(t, 5*time.Second, "ready", func() bool { code, _ := c.get(g, "/readyz"); return code == 200 })
 	noURL := c.startGateway(func(cfg *Config) { cfg.ConfigURL, cfg.NATSURL = "", "" })
 	if code, _ := c.get(noURL, "/readyz"); code != 200 {
 		t.Fatalf("without a config URL: %d", code)

@@ -4,14 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/workersim"
 )
 
@@ -21,11 +20,7 @@ import (
 // quickExample is the public Config API page's Quick Example (no tasks).
 func quickExample(t testing.TB) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "quick-example.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
+	return string(testkit.Testdata(t, "quick-example.yaml"))
 }
 
 // status is the part of the status view these tests read.
@@ -64,7 +59,7 @@ func (c *cluster) status(g *Server, id string) (status, bool) {
 func (c *cluster) waitState(g *Server, id, want string, within time.Duration) status {
 	c.t.Helper()
 	var last status
-	waitFor(c.t, within, fmt.Sprintf("%s to be %s (last: %+v)", id, want, &last), func() bool {
+	testkit.Eventually(c.t, within, fmt.Sprintf("%s to be %s (last: %+v)", id, want, &last), func() bool {
 		s, ok := c.status(g, id)
 		last = s
 		return ok && s.State == want
@@ -76,7 +71,7 @@ func (c *cluster) waitState(g *Server, id, want string, within time.Duration) st
 func (c *cluster) waitAcked(g *Server, id string, n int, within time.Duration) status {
 	c.t.Helper()
 	var last status
-	waitFor(c.t, within, fmt.Sprintf("%s ready on %d acked workers (last: %+v)", id, n, &last), func() bool {
+	testkit.Eventually(c.t, within, fmt.Sprintf("%s ready on %d acked workers (last: %+v)", id, n, &last), func() bool {
 		s, ok := c.status(g, id)
 		last = s
 		if !ok || s.State != "ready" || len(s.Bundles) != 1 || len(s.Bundles[0].Workers) != n {
@@ -121,7 +116,7 @@ func (c *cluster) startFleet(n, port int, tweak func(*workersim.Config)) (*worke
 		tweak(&cfg)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	f, err := workersim.Start(ctx, cfg, quiet())
+	f, err := workersim.Start(ctx, cfg, testkit.Discard())
 	if err != nil {
 		cancel()
 		c.t.Fatal(err)
@@ -137,34 +132,6 @@ func (c *cluster) startFleet(n, port int, tweak func(*workersim.Config)) (*worke
 	return f, stop
 }
 
-// consecutivePorts returns the first of n free consecutive loopback ports,
-// so a fleet can be restarted on the URLs the gateway already knows.
-func consecutivePorts(t testing.TB, n int) int {
-	t.Helper()
-	for range 50 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		first := ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
-		ok := true
-		for i := 1; i < n && ok; i++ {
-			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", first+i))
-			if err != nil {
-				ok = false
-				continue
-			}
-			l.Close()
-		}
-		if ok {
-			return first
-		}
-	}
-	t.Fatal("no consecutive free ports")
-	return 0
-}
-
 func catchUp(url string, poll time.Duration) func(*workersim.Config) {
 	return func(cfg *workersim.Config) {
 		cfg.ConfigURL, cfg.ConfigPoll, cfg.ConfigFullSync = url, poll, time.Hour
@@ -173,7 +140,7 @@ func catchUp(url string, poll time.Duration) func(*workersim.Config) {
 
 func (c *cluster) healthy(g *Server, n int) {
 	c.t.Helper()
-	waitFor(c.t, 10*time.Second, "workers healthy", func() bool { return g.Registry().HealthyCount() == n })
+	testkit.Eventually(c.t, 10*time.Second, "workers healthy", func() bool { return g.Registry().HealthyCount() == n })
 }
 
 // The Quick Example is accepted as a stub and, once acked, explained as
@@ -212,7 +179,7 @@ func TestReadinessQuickExampleAndFullDocument(t *testing.T) {
 // which started after the first write).
 func TestReadinessDetailWithoutCatchUp(t *testing.T) {
 	c := newCluster(t)
-	first := consecutivePorts(t, 2)
+	first := testkit.FreePorts(t, 2)
 	f, _ := c.startFleet(2, first, nil)
 	e1 := c.mustWrite(http.MethodPost, "/v1/configs/models", modelYAML("it/a", "default"), 201)
 	g := c.startGateway(nil)
@@ -223,7 +190,7 @@ func TestReadinessDetailWithoutCatchUp(t *testing.T) {
 	c.fault(0, `{"drop_deltas": 1}`)
 	e2 := c.mustWrite(http.MethodPost, "/v1/configs/models", modelYAML("it/b", "default"), 201)
 	s := c.waitState(g, "it/a", "pending", 10*time.Second)
-	waitFor(t, 10*time.Second, "worker 1 acks", func() bool {
+	testkit.Eventually(t, 10*time.Second, "worker 1 acks", func() bool {
 		s, _ = c.status(g, "it/a")
 		return len(s.Bundles) == 1 && len(s.Bundles[0].Workers) == 2 && s.Bundles[0].Workers[1].Acked
 	})
@@ -238,7 +205,7 @@ func TestReadinessDetailWithoutCatchUp(t *testing.T) {
 	f.Shutdown(context.Background())
 	c.startFleet(2, first, nil)
 	s = c.waitState(g, "it/a", "pending", 10*time.Second)
-	waitFor(t, 15*time.Second, fmt.Sprintf("restarted workers reporting (last %+v)", &s), func() bool {
+	testkit.Eventually(t, 15*time.Second, fmt.Sprintf("restarted workers reporting (last %+v)", &s), func() bool {
 		s, _ = c.status(g, "it/a")
 		return len(s.Bundles) == 1 && len(s.Bundles[0].Workers) == 2 &&
 			s.Bundles[0].Workers[0].Detail == "unknown_config" && s.Bundles[0].Workers[1].Detail == "unknown_config"
@@ -259,7 +226,7 @@ func TestReadinessWithCatchUp(t *testing.T) {
 	_ = c.config.Shutdown(context.Background())
 	c.storeDir = t.TempDir()
 	c.startConfig(0)
-	first := consecutivePorts(t, 2)
+	first := testkit.FreePorts(t, 2)
 	f, _ := c.startFleet(2, first, catchUp(c.config.URL(), poll))
 	g := c.startGateway(nil)
 	c.waitReady()
@@ -293,7 +260,7 @@ func TestReadinessWithCatchUp(t *testing.T) {
 	c.mustWrite(http.MethodDelete, "/v1/configs/models/it/c", "", 200)
 	start = time.Now()
 	for _, u := range c.fleet.URLs() {
-		waitFor(t, poll+5*time.Second, "the workers drop it/c", func() bool {
+		testkit.Eventually(t, poll+5*time.Second, "the workers drop it/c", func() bool {
 			st := c.simState(u)
 			return st != nil && !strings.Contains(fmt.Sprint(st["models"]), "it/c")
 		})
@@ -305,7 +272,7 @@ func TestReadinessWithCatchUp(t *testing.T) {
 	// stay acked; back on the same port, a new write converges unaided.
 	cfgPort := c.cfgPort
 	_ = c.config.Shutdown(context.Background())
-	waitFor(t, 10*time.Second, "a failed poll reported", func() bool {
+	testkit.Eventually(t, 10*time.Second, "a failed poll reported", func() bool {
 		st := c.simState(c.fleet.URLs()[0])
 		return st != nil && st["last_reconcile_error"] != nil
 	})

@@ -11,16 +11,20 @@ import (
 // Discard is a logger that drops everything.
 func Discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// Logs captures what a logger writes, as text lines, at every level. It is
-// safe for concurrent use.
+// Logs captures what loggers (or any writer) write. It is safe for
+// concurrent use; the zero value is ready.
 type Logs struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-// Logger returns a logger (text format, debug level) writing into l.
-func (l *Logs) Logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
+// Logger returns a logger writing into l in the text format, at slog's
+// default level (info).
+func (l *Logs) Logger() *slog.Logger { return l.LoggerAt(slog.LevelInfo) }
+
+// LoggerAt is Logger from level up.
+func (l *Logs) LoggerAt(level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: level}))
 }
 
 // Write appends p, so l is also an io.Writer for servers that take one.
@@ -40,9 +44,21 @@ func (l *Logs) String() string {
 // Contains reports whether the captured text contains s.
 func (l *Logs) Contains(s string) bool { return strings.Contains(l.String(), s) }
 
-// Count returns the number of captured lines at level.
+// Count returns the number of captured log lines at level or above.
 func (l *Logs) Count(level slog.Level) int {
-	return strings.Count(l.String(), "level="+level.String()+" ")
+	n := 0
+	for _, line := range strings.Split(l.String(), "\n") {
+		_, rest, ok := strings.Cut(line, "level=")
+		if !ok {
+			continue
+		}
+		word, _, _ := strings.Cut(rest, " ")
+		var got slog.Level
+		if got.UnmarshalText([]byte(word)) == nil && got >= level {
+			n++
+		}
+	}
+	return n
 }
 
 // Reset drops what was captured.

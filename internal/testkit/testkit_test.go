@@ -59,14 +59,23 @@ func TestNATSAndFreePort(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Close()
+	first := FreePorts(t, 3)
+	for p := first; p < first+3; p++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		if err != nil {
+			t.Fatalf("port %d of %d..%d: %v", p, first, first+2, err)
+		}
+		ln.Close()
+	}
 }
 
 func TestLogs(t *testing.T) {
 	var l Logs
-	log := l.Logger()
+	l.Logger().Debug("dropped")
+	log := l.LoggerAt(slog.LevelDebug)
 	log.Warn("one", "k", 1)
 	log.Debug("two")
-	if !l.Contains("msg=one k=1") || l.Count(slog.LevelWarn) != 1 || l.Count(slog.LevelDebug) != 1 {
+	if !l.Contains("msg=one k=1") || l.Count(slog.LevelWarn) != 1 || l.Count(slog.LevelDebug) != 2 || l.Contains("dropped") {
 		t.Fatalf("captured %q", l.String())
 	}
 	l.Reset()

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,10 +14,10 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
 	"github.com/sieproject/sie/internal/configdelta"
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/workerview"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
@@ -57,24 +56,14 @@ func writeDirs(t *testing.T, models map[string]string) string {
 
 func startNATS(t *testing.T) string {
 	t.Helper()
-	s, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats server not ready")
-	}
-	t.Cleanup(s.Shutdown)
+	s := testkit.NATS(t)
 	return s.ClientURL()
 }
-
-func testLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func startFleet(t *testing.T, cfg Config) *Fleet {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	f, err := Start(ctx, cfg, testLogger())
+	f, err := Start(ctx, cfg, testkit.Discard())
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -211,20 +200,6 @@ func getState(t *testing.T, addr string) map[string]any {
 	return m
 }
 
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
-	}
-}
-
 func postFaults(t *testing.T, addr, body string) map[string]any {
 	t.Helper()
 	resp, err := http.Post("http://"+addr+"/sim/faults", "application/json", strings.NewReader(body))
@@ -283,7 +258,7 @@ func TestDeltaChangesReportedHash(t *testing.T) {
 	}
 	ws.waitFor("the delta's hash", hashIs(want))
 	// Every worker of the bundle has its own subscription.
-	eventually(t, "worker 0 to apply", func() bool { return f.Workers()[0].Hash() == want })
+	testkit.Eventually(t, 10*time.Second, "worker 0 to apply", func() bool { return f.Workers()[0].Hash() == want })
 }
 
 func TestEpochGuardDropsStaleDelta(t *testing.T) {
@@ -325,11 +300,11 @@ func TestEpochGuardDropsStaleDelta(t *testing.T) {
 
 func TestStartupRejectsInvalidModelFile(t *testing.T) {
 	modelsDir := writeDirs(t, map[string]string{"seed.yaml": seedModel, "broken.yaml": "sie_id: broken\nprofiles: {}\n"})
-	_, err := Start(context.Background(), testConfig(modelsDir, ""), testLogger())
+	_, err := Start(context.Background(), testConfig(modelsDir, ""), testkit.Discard())
 	if err == nil || !strings.Contains(err.Error(), "broken.yaml") {
 		t.Fatalf("err = %v, want one naming broken.yaml", err)
 	}
-	_, err = Start(context.Background(), func() Config { c := testConfig(modelsDir, ""); c.Bundle = "nope"; return c }(), testLogger())
+	_, err = Start(context.Background(), func() Config { c := testConfig(modelsDir, ""); c.Bundle = "nope"; return c }(), testkit.Discard())
 	if err == nil {
 		t.Fatal("a missing bundle file must fail the start")
 	}
@@ -340,7 +315,7 @@ func TestProbesAndShutdown(t *testing.T) {
 	cfg.NotReady = true
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	f, err := Start(ctx, cfg, testLogger())
+	f, err := Start(ctx, cfg, testkit.Discard())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,12 +369,12 @@ func TestFaultInjection(t *testing.T) {
 	// The first delta is dropped without touching the epoch guard, so the
 	// same epoch applies when re-sent.
 	publish(t, url, payload("api/added", 1, apiModel))
-	eventually(t, "the drop", func() bool { return getState(t, addr)["deltas_dropped"] == 1.0 })
+	testkit.Eventually(t, 10*time.Second, "the drop", func() bool { return getState(t, addr)["deltas_dropped"] == 1.0 })
 	if f.Workers()[0].Hash() != startHash || len(getState(t, addr)["model_epochs"].(map[string]any)) != 0 {
 		t.Fatal("a dropped delta changed the worker")
 	}
 	publish(t, url, payload("api/added", 1, apiModel))
-	eventually(t, "the apply", func() bool { return f.Workers()[0].Hash() == expectedHash(t, seedModel, apiModel) })
+	testkit.Eventually(t, 10*time.Second, "the apply", func() bool { return f.Workers()[0].Hash() == expectedHash(t, seedModel, apiModel) })
 
 	// Apply lag holds a received delta back.
 	st := postFaults(t, addr, `{"apply_lag_ms": 3600000}`)
@@ -407,7 +382,7 @@ func TestFaultInjection(t *testing.T) {
 		t.Errorf("apply_lag_ms %v", st["apply_lag_ms"])
 	}
 	publish(t, url, payload("api/added", 2, seedModel))
-	eventually(t, "receipt", func() bool { return getState(t, addr)["deltas_received"] == 3.0 })
+	testkit.Eventually(t, 10*time.Second, "receipt", func() bool { return getState(t, addr)["deltas_received"] == 3.0 })
 	if getState(t, addr)["deltas_applied"] != 1.0 {
 		t.Error("a lagged delta was applied at once")
 	}
@@ -452,7 +427,7 @@ func TestDropFractionAndFreeze(t *testing.T) {
 		msgs = append(msgs, payload(fmt.Sprintf("m/%d", i), 1, strings.ReplaceAll(seedModel, "seed/model", fmt.Sprintf("m/%d", i))))
 	}
 	publish(t, url, msgs...)
-	eventually(t, "four receipts", func() bool { return getState(t, addr)["deltas_received"] == 4.0 })
+	testkit.Eventually(t, 10*time.Second, "four receipts", func() bool { return getState(t, addr)["deltas_received"] == 4.0 })
 	if st := getState(t, addr); st["deltas_dropped"] != 2.0 {
 		t.Errorf("dropped %v of 4 at fraction 0.5", st["deltas_dropped"])
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sieproject/sie/internal/canonjson"
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -65,7 +66,7 @@ func benchWorker(b *testing.B) *Worker {
 	}
 	cfg := DefaultConfig()
 	cfg.Bundle = "default"
-	return newWorker("bench", &cfg, state, testLogger())
+	return newWorker("bench", &cfg, state, testkit.Discard())
 }
 
 // BenchmarkReconcile10k is a catching-up worker taking a 10,000-model

@@ -1,10 +1,11 @@
 package workersim
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // BenchmarkStatusFrame is one status frame of a default-bundle worker over
@@ -13,10 +14,7 @@ import (
 //
 //	go test -run '^$' -bench StatusFrame -benchmem ./internal/workersim/
 func BenchmarkStatusFrame(b *testing.B) {
-	dir := filepath.Join("..", "..", "..", "shared", "testdata", "catalog")
-	if _, err := os.Stat(filepath.Join(dir, "models")); err != nil {
-		b.Skip("shared catalog not available")
-	}
+	dir := testkit.SharedDir(b, "testdata/catalog")
 	files, err := ReadModelsDir(filepath.Join(dir, "models"))
 	if err != nil {
 		b.Fatal(err)
@@ -31,7 +29,7 @@ func BenchmarkStatusFrame(b *testing.B) {
 	}
 	cfg := DefaultConfig()
 	cfg.Bundle = "default"
-	w := newWorker("sim-default-0", &cfg, state, testLogger())
+	w := newWorker("sim-default-0", &cfg, state, testkit.Discard())
 	defer w.queue.close()
 	var n int
 	for b.Loop() {

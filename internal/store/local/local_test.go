@@ -13,7 +13,7 @@ import (
 
 	"github.com/sieproject/sie/internal/store"
 	"github.com/sieproject/sie/internal/store/local"
-	"github.com/sieproject/sie/internal/store/storetest"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 var ctx = context.Background()
@@ -100,8 +100,8 @@ func TestOpenRemovesStaleTemps(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(models, ".dir.tmp"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var rec storetest.Recorder
-	open(t, base, local.Options{Logger: rec.Logger()})
+	var rec testkit.Logs
+	open(t, base, local.Options{Logger: rec.LoggerAt(slog.LevelDebug)})
 	expectNames(t, base, ".epoch.slot", "keep.tmp", "models")
 	expectNames(t, models, ".dir.tmp", ".hidden.yaml", "a.yaml")
 	if n := rec.Count(slog.LevelInfo); n != 2 {

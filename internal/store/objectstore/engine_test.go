@@ -12,6 +12,7 @@ import (
 	"github.com/sieproject/sie/internal/store"
 	"github.com/sieproject/sie/internal/store/objectstore"
 	"github.com/sieproject/sie/internal/store/storetest"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // memBucket is an in-memory object service with versions, conditional
@@ -148,8 +149,8 @@ func TestConfirmMissingEpoch(t *testing.T) {
 func TestNoVersionWarns(t *testing.T) {
 	ctx := context.Background()
 	b := newMemBucket()
-	var logs storetest.Recorder
-	s := open(b, "", logs.Logger(), false)
+	var logs testkit.Logs
+	s := open(b, "", logs.LoggerAt(slog.LevelDebug), false)
 	if err := s.WriteEpoch(ctx, 1); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sieproject/sie/internal/store"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // Run runs the whole conformance suite; each subtest gets a fresh base.
@@ -43,8 +44,8 @@ func testGeneration(t *testing.T, newHarness NewHarness) {
 	}
 	h = newHarness(t)
 	h.Put(t, "generation", []byte("not a generation"))
-	var rec Recorder
-	if g, err := h.openLogged(t, rec.Logger()).ReadGeneration(ctx); err != nil || g != "" || rec.Count(slog.LevelWarn) == 0 {
+	var rec testkit.Logs
+	if g, err := h.openLogged(t, rec.LoggerAt(slog.LevelDebug)).ReadGeneration(ctx); err != nil || g != "" || rec.Count(slog.LevelWarn) == 0 {
 		t.Fatalf("damaged generation: %q, %v, warnings %d", g, err, rec.Count(slog.LevelWarn))
 	}
 }
@@ -136,8 +137,8 @@ func testEpochParse(t *testing.T, newHarness NewHarness) {
 	for _, c := range cases {
 		h := newHarness(t)
 		h.Put(t, "epoch", []byte(c.content))
-		var rec Recorder
-		e, err := h.openLogged(t, rec.Logger()).ReadEpoch(context.Background())
+		var rec testkit.Logs
+		e, err := h.openLogged(t, rec.LoggerAt(slog.LevelDebug)).ReadEpoch(context.Background())
 		if err != nil || e != c.want {
 			t.Errorf("epoch %q: ReadEpoch = %d, %v; want %d, nil", c.content, e, err, c.want)
 		}
