@@ -2,10 +2,10 @@ package main
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // siectl links only the local store: no cloud SDK, gRPC or OpenTelemetry
@@ -13,7 +13,7 @@ import (
 // sie-config links every backend.
 func TestOnlyTheLocalStoreIsLinked(t *testing.T) {
 	deps := func(pkg string) string {
-		out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "list", "-deps", pkg).Output()
+		out, err := exec.Command(testkit.GoTool(), "list", "-deps", pkg).Output()
 		if err != nil {
 			t.Fatalf("go list -deps %s: %v", pkg, err)
 		}

@@ -3,6 +3,7 @@ package testkit
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -51,4 +52,19 @@ func SharedDir(t testing.TB, rel string) string {
 		t.Skipf("shared directory not available at %s", dir)
 	}
 	return dir
+}
+
+// GoTool is the go command that runs the tests: $GOROOT/bin/go when
+// GOROOT is set, else the one on PATH.
+func GoTool() string {
+	if root := os.Getenv("GOROOT"); root != "" {
+		p := filepath.Join(root, "bin", "go")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	return "go"
 }
