@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sieproject/sie/internal/doc"
@@ -189,18 +190,32 @@ func TestConfigModelEntryExcluded(t *testing.T) {
 	}
 }
 
+// An adapter_options mapping whose values are all falsy in Python's sense
+// hashes as null; one truthy value keeps it. Each value is written in YAML,
+// as documents carry it: -0.0 there is a negative zero (a Go constant -0.0
+// would be +0), and it is falsy like 0.0.
 func TestConfigAdapterOptionsFalsy(t *testing.T) {
-	opts := doc.NewMap(
-		doc.Entry{Key: "a", Value: nil}, doc.Entry{Key: "b", Value: false}, doc.Entry{Key: "c", Value: int64(0)},
-		doc.Entry{Key: "d", Value: math.Copysign(0, -1)}, doc.Entry{Key: "e", Value: ""}, doc.Entry{Key: "f", Value: []any{}},
-		doc.Entry{Key: "g", Value: doc.NewMap()},
-	)
-	if !allFalsy(opts) {
-		t.Error("all-falsy mapping not detected")
+	negZero, _ := mustParse(t, "x: -0.0\n").Get("x")
+	if f, ok := negZero.(float64); !ok || f != 0 || !math.Signbit(f) {
+		t.Fatalf("-0.0 reads as %#v, not a negative zero", negZero)
 	}
-	for _, v := range []any{true, int64(2), 0.5, "x", []any{nil}, doc.NewMap(doc.Entry{Key: "k", Value: nil})} {
-		if !doc.Truthy(v) {
-			t.Errorf("%#v should be truthy", v)
+	entry := func(options string) string {
+		d := mustParse(t, "sie_id: m\nprofiles:\n  default:\n    adapter_path: a.mod:X\n    adapter_options: "+options+"\n")
+		return string(ConfigModelEntry("m", d, map[string]bool{"a.mod": true}))
+	}
+	const nulled = `{"profiles":[{"config":{"adapter_options":null,`
+	falsy := []string{"null", "false", "0", "-0.0", "0.0", "''", "[]", "{}"}
+	for _, v := range falsy {
+		if got := entry("{k: " + v + "}"); !strings.HasPrefix(got, nulled) {
+			t.Errorf("adapter_options {k: %s}: %s", v, got)
+		}
+	}
+	if got := entry("{a: -0.0, b: false, c: [], d: {}}"); !strings.HasPrefix(got, nulled) {
+		t.Errorf("all falsy together: %s", got)
+	}
+	for _, v := range []string{"true", "2", "0.5", "x", "[null]", "{k: null}", ".nan", "-.inf"} {
+		if got := entry("{z: 0, k: " + v + "}"); strings.HasPrefix(got, nulled) {
+			t.Errorf("adapter_options {k: %s} was nulled: %s", v, got)
 		}
 	}
 }
