@@ -1,4 +1,0 @@
-package gatewayserver
-
-// sie-config runs here in-process on a local directory store.
-import _ "github.com/sieproject/sie/internal/store/local"
