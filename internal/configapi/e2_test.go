@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sieproject/sie/internal/controlplane"
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/workerview"
 )
 
@@ -238,12 +239,7 @@ func TestEpochLongPoll(t *testing.T) {
 	done := make(chan response, 1)
 	start = time.Now()
 	go func() { done <- doURL(t, "GET", e.srv.URL+"/v1/configs/epoch?after=0&wait=50s", "") }()
-	for deadline := time.Now().Add(10 * time.Second); e.svc.EpochWaiters() == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("the long-poll never started waiting")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testkit.Eventually(t, 10*time.Second, "the long-poll waiting", func() bool { return e.svc.EpochWaiters() > 0 })
 	select {
 	case r := <-done:
 		t.Fatalf("answered before any write: %d %s", r.status, r.body)

@@ -96,13 +96,7 @@ func startBenchServer(b *testing.B, n int, natsURL string) *configserver.Server 
 		LogLevel: 8, LogOutput: io.Discard,
 	})
 	must(b, err)
-	deadline := time.Now().Add(10 * time.Second)
-	for !srv.Service().NATSConnected() {
-		if time.Now().After(deadline) {
-			b.Fatal("sie-config never connected to NATS")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.Eventually(b, 10*time.Second, "sie-config on NATS", srv.Service().NATSConnected)
 	return srv
 }
 
