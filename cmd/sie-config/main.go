@@ -14,6 +14,14 @@ import (
 	"github.com/sieproject/sie/internal/configserver"
 	"github.com/sieproject/sie/internal/logging"
 	"github.com/sieproject/sie/internal/version"
+
+	// The config store backends sie-config offers: SIE_CONFIG_STORE_DIR as a
+	// local directory, s3:// or gs://. A backend registers itself when
+	// imported; another one (a nats:// JetStream store, say) is one more
+	// import here.
+	_ "github.com/sieproject/sie/internal/store/gcsstore"
+	_ "github.com/sieproject/sie/internal/store/local"
+	_ "github.com/sieproject/sie/internal/store/s3store"
 )
 
 func main() {

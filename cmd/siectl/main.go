@@ -5,6 +5,9 @@ import (
 	"os"
 
 	"github.com/sieproject/sie/internal/siectl"
+	// siectl dev keeps sie-config's store in a local directory: the only
+	// backend this binary links (no cloud SDKs).
+	_ "github.com/sieproject/sie/internal/store/local"
 )
 
 func main() {

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/sieproject/sie/internal/bus"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // checkNATSAuth: with nats.auth.enabled, each NATS client of the release
@@ -161,15 +162,9 @@ func tryMatrix(t *testing.T, conf string, passwords map[string]string, bundles [
 		t.Errorf("%d users, want %d", len(opts.Users), len(matrix))
 	}
 
+	// The rendered configuration, on a random loopback port.
 	opts.Host, opts.Port, opts.HTTPPort, opts.NoLog, opts.NoSigs = "127.0.0.1", -1, 0, true, true
-	ns, err := natsserver.NewServer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("the rendered NATS configuration does not start")
-	}
+	ns := testkit.NATS(t, func(o *natsserver.Options) { *o = *opts })
 	defer ns.Shutdown()
 	connect := func(comp string) (*nats.Conn, chan error) {
 		errs := make(chan error, 8)

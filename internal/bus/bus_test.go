@@ -5,9 +5,6 @@ package bus_test
 
 import (
 	"errors"
-	"io"
-	"log/slog"
-	"net"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -17,56 +14,20 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/sieproject/sie/internal/bus"
+	"github.com/sieproject/sie/internal/testkit"
 )
-
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-func runServer(t *testing.T, port int) *natsserver.Server {
-	t.Helper()
-	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server not ready")
-	}
-	t.Cleanup(ns.Shutdown)
-	return ns
-}
-
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 // TestConnectInBackground covers #160, #161, #163, #164, #171 and #173:
 // an unreachable server is not an error, Publish fails while down, the
 // connection comes up when the server does, follows it down and up again,
 // and closing a never-connected connection is clean.
 func TestConnectInBackground(t *testing.T) {
-	port := freePort(t)
+	port := testkit.FreePort(t)
 	url := "nats://127.0.0.1:" + strconv.Itoa(port)
 	var up atomic.Bool
 	var changes atomic.Int32
 	c, err := bus.Connect(url, bus.Options{Name: "test", RetryInterval: 50 * time.Millisecond,
-		OnStateChange: func(connected bool) { up.Store(connected); changes.Add(1) }}, quiet)
+		OnStateChange: func(connected bool) { up.Store(connected); changes.Add(1) }}, testkit.Discard())
 	if err != nil { // #160
 		t.Fatal(err)
 	}
@@ -76,21 +37,21 @@ func TestConnectInBackground(t *testing.T) {
 	if err := c.Publish("x", []byte("y")); !errors.Is(err, bus.ErrNotConnected) { // #164
 		t.Fatalf("publish while down: %v", err)
 	}
-	ns := runServer(t, port)
-	eventually(t, "the connection", func() bool { return c.Connected() && up.Load() })
+	ns := testkit.NATS(t, func(o *natsserver.Options) { o.Port = port })
+	testkit.Eventually(t, 10*time.Second, "the connection", func() bool { return c.Connected() && up.Load() })
 	if c.MaxPayload() <= 0 {
 		t.Fatal("max_payload unknown after connecting")
 	}
 	ns.Shutdown() // #171
-	eventually(t, "the disconnect", func() bool { return !c.Connected() && !up.Load() })
-	runServer(t, port) // #173
-	eventually(t, "the reconnect", func() bool { return c.Connected() && up.Load() })
+	testkit.Eventually(t, 10*time.Second, "the disconnect", func() bool { return !c.Connected() && !up.Load() })
+	testkit.NATS(t, func(o *natsserver.Options) { o.Port = port }) // #173
+	testkit.Eventually(t, 10*time.Second, "the reconnect", func() bool { return c.Connected() && up.Load() })
 	c.Close(time.Second)
 	if up.Load() {
 		t.Fatal("closed connection still reported up")
 	}
 
-	never, err := bus.Connect("nats://127.0.0.1:"+strconv.Itoa(freePort(t)), bus.Options{}, quiet)
+	never, err := bus.Connect("nats://127.0.0.1:"+strconv.Itoa(testkit.FreePort(t)), bus.Options{}, testkit.Discard())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,13 +65,13 @@ func TestConnectInBackground(t *testing.T) {
 // TestPublishSubjects covers #165 at the transport: SubjectForBundle and
 // SubjectAll reach subscribers byte for byte, in order.
 func TestPublishSubjects(t *testing.T) {
-	ns := runServer(t, -1)
-	c, err := bus.Connect(ns.ClientURL(), bus.Options{}, quiet)
+	ns := testkit.NATS(t)
+	c, err := bus.Connect(ns.ClientURL(), bus.Options{}, testkit.Discard())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close(time.Second)
-	eventually(t, "the connection", c.Connected)
+	testkit.Eventually(t, 10*time.Second, "the connection", c.Connected)
 	sub, err := nats.Connect(ns.ClientURL())
 	if err != nil {
 		t.Fatal(err)

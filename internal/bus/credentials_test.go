@@ -23,6 +23,7 @@ import (
 	"github.com/nats-io/nkeys"
 
 	"github.com/sieproject/sie/internal/bus"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -73,13 +74,6 @@ func TestRedactURL(t *testing.T) {
 	}
 }
 
-// logSink collects log lines.
-type logSink struct{ buf bytes.Buffer }
-
-func (l *logSink) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(&l.buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
 func connectAndWait(t *testing.T, url string, creds bus.Credentials, log *slog.Logger) *bus.Conn {
 	t.Helper()
 	c, err := bus.Connect(url, bus.Options{Credentials: creds, RetryInterval: 50 * time.Millisecond}, log)
@@ -87,31 +81,22 @@ func connectAndWait(t *testing.T, url string, creds bus.Credentials, log *slog.L
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close(time.Second) })
-	eventually(t, "the authenticated connection", c.Connected)
+	testkit.Eventually(t, 10*time.Second, "the authenticated connection", c.Connected)
 	return c
 }
 
 func TestUserPasswordAuthAndCleanShutdownLogsNoWarning(t *testing.T) {
-	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true,
-		Users: []*natsserver.User{{Username: "alice", Password: "s3cr3t"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("not ready")
-	}
-	t.Cleanup(ns.Shutdown)
+	ns := testkit.NATS(t, func(o *natsserver.Options) { o.Users = []*natsserver.User{{Username: "alice", Password: "s3cr3t"}} })
 	url := strings.Replace(ns.ClientURL(), "nats://", "nats://alice:s3cr3t@", 1)
 
-	var logs logSink
-	c, err := bus.Connect(ns.ClientURL(), bus.Options{Credentials: bus.Credentials{User: "alice", Password: "s3cr3t"}}, logs.logger())
+	var logs testkit.Logs
+	c, err := bus.Connect(ns.ClientURL(), bus.Options{Credentials: bus.Credentials{User: "alice", Password: "s3cr3t"}}, logs.LoggerAt(slog.LevelDebug))
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the connection", c.Connected)
+	testkit.Eventually(t, 10*time.Second, "the connection", c.Connected)
 	c.Close(2 * time.Second)
-	out := logs.buf.String()
+	out := logs.String()
 	if strings.Contains(out, "level=WARN") {
 		t.Fatalf("a clean shutdown logged a warning:\n%s", out)
 	}
@@ -123,11 +108,11 @@ func TestUserPasswordAuthAndCleanShutdownLogsNoWarning(t *testing.T) {
 	}
 
 	// Credentials in the URL work too, and are never logged.
-	logs.buf.Reset()
-	c2 := connectAndWait(t, url, bus.Credentials{}, logs.logger())
+	logs.Reset()
+	c2 := connectAndWait(t, url, bus.Credentials{}, logs.LoggerAt(slog.LevelDebug))
 	c2.Close(time.Second)
-	if strings.Contains(logs.buf.String(), "s3cr3t") {
-		t.Fatalf("the URL's password reached the log:\n%s", logs.buf.String())
+	if strings.Contains(logs.String(), "s3cr3t") {
+		t.Fatalf("the URL's password reached the log:\n%s", logs.String())
 	}
 }
 
@@ -138,27 +123,18 @@ func TestNKeySeedInlineAndFromFile(t *testing.T) {
 	}
 	pub, _ := kp.PublicKey()
 	seed, _ := kp.Seed()
-	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true,
-		Nkeys: []*natsserver.NkeyUser{{Nkey: pub}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("not ready")
-	}
-	t.Cleanup(ns.Shutdown)
+	ns := testkit.NATS(t, func(o *natsserver.Options) { o.Nkeys = []*natsserver.NkeyUser{{Nkey: pub}} })
 
-	connectAndWait(t, ns.ClientURL(), bus.Credentials{NKeySeed: string(seed)}, quiet)
+	connectAndWait(t, ns.ClientURL(), bus.Credentials{NKeySeed: string(seed)}, testkit.Discard())
 	file := filepath.Join(t.TempDir(), "user.nk")
 	if err := os.WriteFile(file, append(seed, '\n'), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	connectAndWait(t, ns.ClientURL(), bus.Credentials{NKeySeed: file}, quiet)
+	connectAndWait(t, ns.ClientURL(), bus.Credentials{NKeySeed: file}, testkit.Discard())
 
 	// A bad seed or a missing file fails at once, without echoing the seed.
 	for _, bad := range []string{"SUnotaseed", filepath.Join(t.TempDir(), "missing.nk")} {
-		_, err := bus.Connect(ns.ClientURL(), bus.Options{Credentials: bus.Credentials{NKeySeed: bad}}, quiet)
+		_, err := bus.Connect(ns.ClientURL(), bus.Options{Credentials: bus.Credentials{NKeySeed: bad}}, testkit.Discard())
 		if err == nil {
 			t.Fatalf("seed %q accepted", bad)
 		}
@@ -208,19 +184,13 @@ func TestCredsFile(t *testing.T) {
 	if err := resolver.Store(apub, ajwt); err != nil {
 		t.Fatal(err)
 	}
-	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true,
-		TrustedOperators: []*jwt.OperatorClaims{opClaims}, AccountResolver: resolver})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("not ready")
-	}
-	t.Cleanup(ns.Shutdown)
-	connectAndWait(t, ns.ClientURL(), bus.Credentials{CredsFile: file}, quiet)
+	ns := testkit.NATS(t, func(o *natsserver.Options) {
+		o.TrustedOperators = []*jwt.OperatorClaims{opClaims}
+		o.AccountResolver = resolver
+	})
+	connectAndWait(t, ns.ClientURL(), bus.Credentials{CredsFile: file}, testkit.Discard())
 
-	if _, err := bus.Connect(ns.ClientURL(), bus.Options{Credentials: bus.Credentials{CredsFile: file + ".missing"}}, quiet); err == nil {
+	if _, err := bus.Connect(ns.ClientURL(), bus.Options{Credentials: bus.Credentials{CredsFile: file + ".missing"}}, testkit.Discard()); err == nil {
 		t.Fatal("a missing creds file was accepted")
 	}
 }
@@ -284,20 +254,11 @@ func TestTLSWithClientCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true,
-		TLS: true, TLSVerify: true, TLSConfig: tc, TLSTimeout: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("not ready")
-	}
-	t.Cleanup(ns.Shutdown)
+	ns := testkit.NATS(t, func(o *natsserver.Options) { o.TLS = true; o.TLSVerify = true; o.TLSConfig = tc; o.TLSTimeout = 2 })
 	url := strings.Replace(ns.ClientURL(), "nats://", "tls://", 1)
-	connectAndWait(t, url, bus.Credentials{TLSCA: p.caFile, TLSCert: p.clientCert, TLSKey: p.clientKey}, quiet)
+	connectAndWait(t, url, bus.Credentials{TLSCA: p.caFile, TLSCert: p.clientCert, TLSKey: p.clientKey}, testkit.Discard())
 
-	if _, err := bus.Connect(url, bus.Options{Credentials: bus.Credentials{TLSCA: filepath.Join(p.dir, "nope.pem")}}, quiet); err == nil {
+	if _, err := bus.Connect(url, bus.Options{Credentials: bus.Credentials{TLSCA: filepath.Join(p.dir, "nope.pem")}}, testkit.Discard()); err == nil {
 		t.Fatal("a missing CA file was accepted")
 	}
 }
@@ -305,16 +266,8 @@ func TestTLSWithClientCertificate(t *testing.T) {
 // Headers reach subscribers without touching the payload; a payload too
 // close to max_payload for them goes out without them.
 func TestPublishHeaders(t *testing.T) {
-	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true, MaxPayload: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("not ready")
-	}
-	t.Cleanup(ns.Shutdown)
-	c := connectAndWait(t, ns.ClientURL(), bus.Credentials{}, quiet)
+	ns := testkit.NATS(t, func(o *natsserver.Options) { o.MaxPayload = 1000 })
+	c := connectAndWait(t, ns.ClientURL(), bus.Credentials{}, testkit.Discard())
 	got := make(chan [2]string, 4)
 	sub, err := c.SubscribeHeader("x", bus.GenerationHeader, func(data []byte, v string) { got <- [2]string{string(data), v} })
 	if err != nil {

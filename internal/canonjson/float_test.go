@@ -1,11 +1,11 @@
 package canonjson
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"strconv"
 	"testing"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 type floatCase struct {
@@ -16,16 +16,10 @@ type floatCase struct {
 
 func loadFloatVectors(t *testing.T) []floatCase {
 	t.Helper()
-	raw, err := os.ReadFile("../../testdata/vectors/float_format.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var file struct {
 		Cases []floatCase `json:"cases"`
 	}
-	if err := json.Unmarshal(raw, &file); err != nil {
-		t.Fatal(err)
-	}
+	testkit.LoadVector(t, "float_format.json", &file)
 	return file.Cases
 }
 

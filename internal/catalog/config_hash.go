@@ -1,12 +1,11 @@
 package catalog
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"sort"
 
 	"github.com/sieproject/sie/internal/canonjson"
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/listhash"
 )
 
 // canonicalProfileKeys are the four hashed profile fields (hashes.md §3).
@@ -18,7 +17,7 @@ var canonicalProfileKeys = [...]string{"adapter_path", "max_batch_tokens", "comp
 // set does not meet adapters).
 //
 // Entries are independent byte slices so the registry can cache them per model
-// and per bundle; HashEntries joins them without re-encoding.
+// and per bundle; listhash.Digest joins them without re-encoding.
 func ConfigModelEntry(id string, d *doc.Map, adapters map[string]bool) []byte {
 	included := false
 	for _, m := range ModuleSet(d) {
@@ -81,60 +80,11 @@ func configCanonicalProfile(prof *doc.Map) *doc.Map {
 // (None, False, 0, 0.0, "", [], {}); true for an empty mapping.
 func allFalsy(m *doc.Map) bool {
 	for _, e := range m.Entries() {
-		if truthy(e.Value) {
+		if doc.Truthy(e.Value) {
 			return false
 		}
 	}
 	return true
-}
-
-func truthy(v any) bool {
-	switch t := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return t
-	case int64:
-		return t != 0
-	case float64:
-		return t != 0 // NaN is truthy in Python, and NaN != 0
-	case string:
-		return t != ""
-	case []any:
-		return len(t) > 0
-	case *doc.Map:
-		return t.Len() > 0
-	}
-	return true
-}
-
-// Separators as package-level slices: a literal passed to the hash.Hash
-// interface would escape and allocate on every write.
-var (
-	hashOpen  = []byte{'['}
-	hashSep   = []byte{','}
-	hashClose = []byte{']'}
-)
-
-// HashEntries returns the SHA-256 hex digest of "[" + entries joined by "," +
-// "]", or "" when there are no entries (hashes.md: a digest over nothing is
-// the empty string). Callers pass the entries already in id order.
-func HashEntries(entries [][]byte) string {
-	if len(entries) == 0 {
-		return ""
-	}
-	h := sha256.New()
-	// Writing piecewise avoids building the joined text, which for a large
-	// bundle is megabytes.
-	h.Write(hashOpen)
-	for i, e := range entries {
-		if i > 0 {
-			h.Write(hashSep)
-		}
-		h.Write(e)
-	}
-	h.Write(hashClose)
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // BundlesHash returns bundles_hash (hashes.md §2): python-ascii canonical JSON
@@ -157,5 +107,5 @@ func BundlesHash(bundles []*Bundle) string {
 		)
 		entries[i] = canonjson.Canonical(obj, canonjson.PythonASCII)
 	}
-	return HashEntries(entries)
+	return listhash.Digest(entries)
 }

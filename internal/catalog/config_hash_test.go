@@ -3,14 +3,15 @@ package catalog
 import (
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/listhash"
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -36,7 +37,7 @@ func TestBundlesHashVectors(t *testing.T) {
 			SHA256     string            `json:"sha256"`
 		} `json:"cases"`
 	}
-	loadVectorFile(t, "bundles_hash.json", &file)
+	testkit.LoadVector(t, "bundles_hash.json", &file)
 	if len(file.Cases) != 12 {
 		t.Fatalf("got %d cases, want 12", len(file.Cases))
 	}
@@ -71,9 +72,9 @@ func TestBundlesHashVectors(t *testing.T) {
 			}
 			var bundles []*Bundle
 			if c.CatalogDir != "" {
-				dir := sharedCatalogDir(t, c.CatalogDir)
+				dir := testkit.SharedDir(t, c.CatalogDir)
 				var err error
-				bundles, err = LoadBundles(filepath.Join(dir, "bundles"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+				bundles, err = LoadBundles(filepath.Join(dir, "bundles"), testkit.Discard())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -119,8 +120,8 @@ func (c *configCase) load(t *testing.T) ([]*Bundle, map[string]*doc.Map) {
 		}
 		return inlineBundles(t, c.Bundles), docs
 	}
-	dir := sharedCatalogDir(t, c.CatalogDir)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dir := testkit.SharedDir(t, c.CatalogDir)
+	log := testkit.Discard()
 	bundles, err := LoadBundles(filepath.Join(dir, "bundles"), log)
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +143,7 @@ func TestConfigBundleHashVectors(t *testing.T) {
 	var file struct {
 		Cases []configCase `json:"cases"`
 	}
-	loadVectorFile(t, "config_bundle_hash.json", &file)
+	testkit.LoadVector(t, "config_bundle_hash.json", &file)
 	if len(file.Cases) != 31 {
 		t.Fatalf("got %d cases, want 31", len(file.Cases))
 	}
@@ -166,7 +167,7 @@ func TestConfigBundleHashVectors(t *testing.T) {
 				if want.Canonical != nil && joinEntries(entries) != *want.Canonical {
 					t.Errorf("%s canonical:\n got %s\nwant %s", name, joinEntries(entries), *want.Canonical)
 				}
-				if got := HashEntries(entries); got != want.SHA256 {
+				if got := listhash.Digest(entries); got != want.SHA256 {
 					t.Errorf("%s: bundle_config_hash = %q, want %q", name, got, want.SHA256)
 				}
 			}
@@ -184,23 +185,37 @@ func TestConfigModelEntryExcluded(t *testing.T) {
 	if e := ConfigModelEntry("m", d, map[string]bool{"b.mod": true}); e != nil {
 		t.Errorf("entry for a model outside the bundle: %s", e)
 	}
-	if HashEntries(nil) != "" {
+	if listhash.Digest(nil) != "" {
 		t.Error("hash over nothing must be empty")
 	}
 }
 
+// An adapter_options mapping whose values are all falsy in Python's sense
+// hashes as null; one truthy value keeps it. Each value is written in YAML,
+// as documents carry it: -0.0 there is a negative zero (a Go constant -0.0
+// would be +0), and it is falsy like 0.0.
 func TestConfigAdapterOptionsFalsy(t *testing.T) {
-	opts := doc.NewMap(
-		doc.Entry{Key: "a", Value: nil}, doc.Entry{Key: "b", Value: false}, doc.Entry{Key: "c", Value: int64(0)},
-		doc.Entry{Key: "d", Value: math.Copysign(0, -1)}, doc.Entry{Key: "e", Value: ""}, doc.Entry{Key: "f", Value: []any{}},
-		doc.Entry{Key: "g", Value: doc.NewMap()},
-	)
-	if !allFalsy(opts) {
-		t.Error("all-falsy mapping not detected")
+	negZero, _ := mustParse(t, "x: -0.0\n").Get("x")
+	if f, ok := negZero.(float64); !ok || f != 0 || !math.Signbit(f) {
+		t.Fatalf("-0.0 reads as %#v, not a negative zero", negZero)
 	}
-	for _, v := range []any{true, int64(2), 0.5, "x", []any{nil}, doc.NewMap(doc.Entry{Key: "k", Value: nil})} {
-		if !truthy(v) {
-			t.Errorf("%#v should be truthy", v)
+	entry := func(options string) string {
+		d := mustParse(t, "sie_id: m\nprofiles:\n  default:\n    adapter_path: a.mod:X\n    adapter_options: "+options+"\n")
+		return string(ConfigModelEntry("m", d, map[string]bool{"a.mod": true}))
+	}
+	const nulled = `{"profiles":[{"config":{"adapter_options":null,`
+	falsy := []string{"null", "false", "0", "-0.0", "0.0", "''", "[]", "{}"}
+	for _, v := range falsy {
+		if got := entry("{k: " + v + "}"); !strings.HasPrefix(got, nulled) {
+			t.Errorf("adapter_options {k: %s}: %s", v, got)
+		}
+	}
+	if got := entry("{a: -0.0, b: false, c: [], d: {}}"); !strings.HasPrefix(got, nulled) {
+		t.Errorf("all falsy together: %s", got)
+	}
+	for _, v := range []string{"true", "2", "0.5", "x", "[null]", "{k: null}", ".nan", "-.inf"} {
+		if got := entry("{z: 0, k: " + v + "}"); strings.HasPrefix(got, nulled) {
+			t.Errorf("adapter_options {k: %s} was nulled: %s", v, got)
 		}
 	}
 }

@@ -1,9 +1,6 @@
 package catalog
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -12,37 +9,9 @@ import (
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
-// Helpers shared by the hash vector tests. Vectors are read from the copies
+// Helpers shared by the hash vector tests. Vectors are read (testkit) from the copies
 // in testdata/vectors; catalog cases read the shared catalog in place (it
 // must never be copied into the repository) and skip when it is absent.
-
-const vectorDir = "../../testdata/vectors"
-
-func loadVectorFile(t testing.TB, name string, into any) {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(vectorDir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, into); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-}
-
-// sharedCatalogDir resolves a case's catalog_dir ("testdata/catalog",
-// relative to the shared/ root) or skips the test when it is not present.
-func sharedCatalogDir(t testing.TB, rel string) string {
-	t.Helper()
-	root := os.Getenv("SIE_SHARED_DIR")
-	if root == "" {
-		root = "../../../shared"
-	}
-	dir := filepath.Join(root, rel)
-	if _, err := os.Stat(filepath.Join(dir, "models")); err != nil {
-		t.Skipf("shared catalog not available at %s", dir)
-	}
-	return dir
-}
 
 // sortedKeys returns a file map's names in code-point order: directories are
 // read in that order.

@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"iter"
+	"maps"
 	"sort"
 
 	"github.com/sieproject/sie/internal/doc"
@@ -49,14 +51,11 @@ func newModel(id string, seed *doc.Map, seedText string, api *doc.Map, apiText s
 	return m
 }
 
-// configEntry is the model's config-side hash entry for bundle (nil when the
-// model is not hashed there); safe on a nil model.
-func (m *Model) configEntry(bundle string) []byte {
-	if m == nil {
-		return nil
-	}
-	return m.configEntries[bundle]
-}
+// Key is the model's id (for the registry's index).
+func (m *Model) Key() string { return m.ID }
+
+// HashEntries yields the model's config-side hash entry per bundle.
+func (m *Model) HashEntries() iter.Seq2[string, []byte] { return maps.All(m.configEntries) }
 
 // Effective is the API document if there is one, else the seed.
 func (m *Model) Effective() *doc.Map {

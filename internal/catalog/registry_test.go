@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -39,7 +40,7 @@ var (
 // registry is a snapshot built from directories, with the log it wrote.
 type registry struct {
 	*Snapshot
-	logs    *bytes.Buffer
+	logs    *testkit.Logs
 	bundles string
 	models  string
 }
@@ -59,8 +60,8 @@ func writeTree(t testing.TB, dir string, files map[string]string) {
 // build loads a registry over dirs (as sie-config does at startup).
 func build(t testing.TB, bundlesDir, modelsDir string) *registry {
 	t.Helper()
-	var logs bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
+	var logs testkit.Logs
+	log := logs.Logger()
 	bs, err := LoadBundles(bundlesDir, log)
 	if err != nil {
 		t.Fatal(err)
@@ -482,14 +483,14 @@ func TestSnapshotHashMatchesVectors(t *testing.T) {
 	var file struct {
 		Cases []configCase `json:"cases"`
 	}
-	loadVectorFile(t, "config_bundle_hash.json", &file)
+	testkit.LoadVector(t, "config_bundle_hash.json", &file)
 	var mapping struct {
 		Cases []struct {
 			ID           string              `json:"id"`
 			ModelBundles map[string][]string `json:"model_bundles"`
 		} `json:"cases"`
 	}
-	loadVectorFile(t, "config_bundle_hash.json", &mapping)
+	testkit.LoadVector(t, "config_bundle_hash.json", &mapping)
 	modelBundles := map[string]map[string][]string{}
 	for _, c := range mapping.Cases {
 		modelBundles[c.ID] = c.ModelBundles

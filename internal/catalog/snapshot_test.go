@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/listhash"
 )
 
 func testBundles() []*Bundle {
@@ -35,7 +36,7 @@ func expectedConfigHash(s *Snapshot, bundle string) string {
 			entries = append(entries, e)
 		}
 	}
-	return HashEntries(entries)
+	return listhash.Digest(entries)
 }
 
 // The incrementally maintained per-bundle hashes always equal a full

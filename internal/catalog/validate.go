@@ -11,7 +11,7 @@ import (
 // and pass the model-id rule.
 func DocumentID(body *doc.Map) (string, error) {
 	v, _ := body.Get("sie_id")
-	if falsy(v) {
+	if !doc.Truthy(v) {
 		return "", invalid("Missing required field: sie_id")
 	}
 	id, ok := v.(string)
@@ -22,27 +22,6 @@ func DocumentID(body *doc.Map) (string, error) {
 		return "", &InvalidIDError{Message: msg}
 	}
 	return id, nil
-}
-
-// falsy is Python truthiness for document values.
-func falsy(v any) bool {
-	switch t := v.(type) {
-	case nil:
-		return true
-	case bool:
-		return !t
-	case int64:
-		return t == 0
-	case float64:
-		return t == 0
-	case string:
-		return t == ""
-	case []any:
-		return len(t) == 0
-	case *doc.Map:
-		return t.Len() == 0
-	}
-	return false
 }
 
 // checkShape applies rules 2–5 of sie-config.md §5.5 and returns the
@@ -75,7 +54,7 @@ func ValidateStored(d *doc.Map) error {
 // checkProfiles applies rules 2–4.
 func checkProfiles(body *doc.Map) (*doc.Map, error) {
 	v, _ := body.Get("profiles")
-	if falsy(v) {
+	if !doc.Truthy(v) {
 		return nil, invalid("Missing required field: profiles")
 	}
 	profiles, ok := v.(*doc.Map)

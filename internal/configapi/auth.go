@@ -32,6 +32,35 @@ func bearer(r *http.Request) string {
 	return strings.TrimSpace(h)
 }
 
+// access is the auth rule of an endpoint, applied by the router before
+// the handler runs.
+type access int
+
+const (
+	// public: probes, metrics and the OpenAPI document.
+	public access = iota
+	// readAccess: every read endpoint (CheckRead).
+	readAccess
+	// writeAccess: POST, PUT and DELETE on models (CheckWrite).
+	writeAccess
+	// exportAccess: /v1/configs/export (CheckExport).
+	exportAccess
+)
+
+// Check applies the rule of an endpoint with the given access to the
+// request's bearer token.
+func (a Auth) Check(ac access, r *http.Request) error {
+	switch ac {
+	case readAccess:
+		return a.CheckRead(bearer(r))
+	case writeAccess:
+		return a.CheckWrite(bearer(r))
+	case exportAccess:
+		return a.CheckExport(bearer(r))
+	}
+	return nil
+}
+
 func set(p *string) bool      { return p != nil }
 func nonEmpty(p *string) bool { return p != nil && *p != "" }
 func matches(tok string, p *string) bool {

@@ -3,9 +3,6 @@ package configapi
 import (
 	"io"
 	"net/http"
-
-	"github.com/sieproject/sie/internal/doc"
-	"github.com/sieproject/sie/internal/yamldoc"
 )
 
 // readBody reads at most MaxBodyBytes+1 bytes so an oversized body is
@@ -19,9 +16,4 @@ func readBody(r *http.Request) ([]byte, error) {
 		return nil, errBodyTooLarge
 	}
 	return body, nil
-}
-
-// parseDocument decodes a write body: YAML (JSON is YAML) under the guard.
-func parseDocument(body []byte) (*doc.Map, error) {
-	return yamldoc.Parse(body)
 }

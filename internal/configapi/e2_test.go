@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/sieproject/sie/internal/controlplane"
+	"github.com/sieproject/sie/internal/testkit"
+	"github.com/sieproject/sie/internal/workerview"
 )
 
 // stubView is the E1 worker view of the test documents (no tasks).
@@ -77,7 +79,7 @@ func TestDryRunPostIsTheRealAnswerWithoutEffects(t *testing.T) {
 		t.Fatalf("real answer differs from the dry run's:\n real %s\n dry  %s", real.body, want)
 	}
 	// The predicted worker-side hash is the one workers report after the write.
-	want := e.svc.Snapshot().ExpectedWorkerHash("default")
+	want := workerview.ExpectedHash(e.svc.Snapshot(), "default")
 	if want == "" || !strings.HasSuffix(dry.body, dryRunTail(`{"default":"`+want+`"}`)) {
 		t.Fatalf("bundle_config_hashes: %s, want default %s", dry.body, want)
 	}
@@ -237,12 +239,7 @@ func TestEpochLongPoll(t *testing.T) {
 	done := make(chan response, 1)
 	start = time.Now()
 	go func() { done <- doURL(t, "GET", e.srv.URL+"/v1/configs/epoch?after=0&wait=50s", "") }()
-	for deadline := time.Now().Add(10 * time.Second); e.svc.EpochWaiters() == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("the long-poll never started waiting")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testkit.Eventually(t, 10*time.Second, "the long-poll waiting", func() bool { return e.svc.EpochWaiters() > 0 })
 	select {
 	case r := <-done:
 		t.Fatalf("answered before any write: %d %s", r.status, r.body)

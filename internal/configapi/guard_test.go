@@ -5,15 +5,13 @@ package configapi_test
 // never produce a 500.
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -34,10 +32,8 @@ type guardCase struct {
 // a mapping key: rejected scalars → 422 "… quote it" at the right
 // position; accepted ones are not refused for that reason.
 func TestYAMLGuardVectorsOverHTTP(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "vectors", "yaml_guard.json"))
-	must(t, err)
 	var file struct{ Cases []guardCase }
-	must(t, json.Unmarshal(raw, &file))
+	testkit.LoadVector(t, "yaml_guard.json", &file)
 	if len(file.Cases) != 86 {
 		t.Fatalf("%d cases, want 86", len(file.Cases))
 	}

@@ -29,9 +29,6 @@ func (s *Server) registry() (*catalog.Snapshot, error) {
 }
 
 func (s *Server) listModels(w http.ResponseWriter, r *http.Request, _ string) error {
-	if err := s.auth.CheckRead(bearer(r)); err != nil {
-		return err
-	}
 	snap, err := s.registry()
 	if err != nil {
 		return err
@@ -49,19 +46,9 @@ func (s *Server) listModels(w http.ResponseWriter, r *http.Request, _ string) er
 }
 
 func (s *Server) getModel(w http.ResponseWriter, r *http.Request, id string) error {
-	if err := s.auth.CheckRead(bearer(r)); err != nil {
-		return err
-	}
-	if m := catalog.CheckModelID(id); m != "" {
-		return &catalog.InvalidIDError{Message: m}
-	}
-	snap, err := s.registry()
+	m, err := s.svc.Find(id)
 	if err != nil {
 		return err
-	}
-	m := snap.Find(id)
-	if m == nil {
-		return modelNotFound(id)
 	}
 	text := m.Text()
 	etag := controlplane.ETag(text)
@@ -75,9 +62,6 @@ func (s *Server) getModel(w http.ResponseWriter, r *http.Request, id string) err
 }
 
 func (s *Server) listBundles(w http.ResponseWriter, r *http.Request, _ string) error {
-	if err := s.auth.CheckRead(bearer(r)); err != nil {
-		return err
-	}
 	snap, err := s.registry()
 	if err != nil {
 		return err
@@ -96,9 +80,6 @@ func (s *Server) listBundles(w http.ResponseWriter, r *http.Request, _ string) e
 }
 
 func (s *Server) getBundle(w http.ResponseWriter, r *http.Request, id string) error {
-	if err := s.auth.CheckRead(bearer(r)); err != nil {
-		return err
-	}
 	snap, err := s.registry()
 	if err != nil {
 		return err
@@ -122,9 +103,6 @@ func (s *Server) getBundle(w http.ResponseWriter, r *http.Request, id string) er
 }
 
 func (s *Server) epoch(w http.ResponseWriter, r *http.Request, _ string) error {
-	if err := s.auth.CheckRead(bearer(r)); err != nil {
-		return err
-	}
 	after, wait, err := longPollParams(r)
 	if err != nil {
 		return err
@@ -159,9 +137,6 @@ func (s *Server) identify(h http.Header, generation string) {
 }
 
 func (s *Server) export(w http.ResponseWriter, r *http.Request, _ string) error {
-	if err := s.auth.CheckExport(bearer(r)); err != nil {
-		return err
-	}
 	if _, err := s.registry(); err != nil {
 		return err
 	}
@@ -240,9 +215,6 @@ func nonNil(s []string) []string {
 }
 
 func (s *Server) resolve(w http.ResponseWriter, r *http.Request, _ string) error {
-	if err := s.auth.CheckRead(bearer(r)); err != nil {
-		return err
-	}
 	snap, err := s.registry()
 	if err != nil {
 		return err

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/sieproject/sie/internal/canonjson"
-	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/controlplane"
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/idempotency"
+	"github.com/sieproject/sie/internal/workerview"
 )
 
 // writeRequest carries what every write handler needs after the common
@@ -29,14 +29,12 @@ type writeRequest struct {
 type executeFunc func(ctx context.Context, wr *writeRequest) (int, *doc.Map, string, error)
 
 // handleWrite runs the shared prelude of POST/PUT/DELETE (sie-config.md
-// §3.6 steps 1–5), then exec, then caches, audits and replies. A dry run
-// skips the NATS gate and the idempotency cache: it changes nothing, so
-// there is nothing to distribute or to replay.
+// §3.6 steps 2–5; the route checked the write auth, step 1), then exec,
+// then caches, audits and replies. A dry run skips the NATS gate and the
+// idempotency cache: it changes nothing, so there is nothing to distribute
+// or to replay.
 func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request, event string, exec executeFunc) error {
 	wr := &writeRequest{start: time.Now(), token: bearer(r)}
-	if err := s.auth.CheckWrite(wr.token); err != nil {
-		return err
-	}
 	opts, err := writeOptions(r)
 	if err != nil {
 		return err
@@ -98,26 +96,9 @@ func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request, event strin
 	return nil
 }
 
-// decodeModel parses the body and applies the sie_id rules (step 6–7).
-func decodeModel(body []byte) (string, *doc.Map, error) {
-	d, err := parseDocument(body)
-	if err != nil {
-		return "", nil, err
-	}
-	id, err := catalog.DocumentID(d)
-	if err != nil {
-		return "", nil, err
-	}
-	return id, d, nil
-}
-
 func (s *Server) postModel(w http.ResponseWriter, r *http.Request, _ string) error {
 	return s.handleWrite(w, r, "config.add_model", func(ctx context.Context, wr *writeRequest) (int, *doc.Map, string, error) {
-		id, body, err := decodeModel(wr.body)
-		if err != nil {
-			return 0, nil, "", err
-		}
-		res, err := s.svc.Append(ctx, id, body, wr.opts)
+		res, err := s.svc.Append(ctx, wr.body, wr.opts)
 		if err != nil {
 			return 0, nil, "", err
 		}
@@ -138,23 +119,13 @@ func (s *Server) postModel(w http.ResponseWriter, r *http.Request, _ string) err
 			doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
 			doc.Entry{Key: "epoch", Value: res.Epoch},
 			workerViewEntry(res.View),
-		), wr.opts, res.BundleHashes), id, nil
+		), wr.opts, res.BundleHashes), res.ModelID, nil
 	})
 }
 
 func (s *Server) putModel(w http.ResponseWriter, r *http.Request, pathID string) error {
 	return s.handleWrite(w, r, "config.replace_model", func(ctx context.Context, wr *writeRequest) (int, *doc.Map, string, error) {
-		if m := catalog.CheckModelID(pathID); m != "" {
-			return 0, nil, "", &catalog.InvalidIDError{Message: m}
-		}
-		id, body, err := decodeModel(wr.body)
-		if err != nil {
-			return 0, nil, "", err
-		}
-		if id != pathID {
-			return 0, nil, "", &catalog.ValidationError{Message: "sie_id '" + id + "' does not match the model id in the path '" + pathID + "'"}
-		}
-		res, err := s.svc.Replace(ctx, id, body, wr.opts)
+		res, err := s.svc.Replace(ctx, pathID, wr.body, wr.opts)
 		if err != nil {
 			return 0, nil, "", err
 		}
@@ -172,15 +143,12 @@ func (s *Server) putModel(w http.ResponseWriter, r *http.Request, pathID string)
 			doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
 			doc.Entry{Key: "epoch", Value: res.Epoch},
 			workerViewEntry(res.View),
-		), wr.opts, res.BundleHashes), id, nil
+		), wr.opts, res.BundleHashes), res.ModelID, nil
 	})
 }
 
 func (s *Server) deleteModel(w http.ResponseWriter, r *http.Request, pathID string) error {
 	return s.handleWrite(w, r, "config.delete_model", func(ctx context.Context, wr *writeRequest) (int, *doc.Map, string, error) {
-		if m := catalog.CheckModelID(pathID); m != "" {
-			return 0, nil, "", &catalog.InvalidIDError{Message: m}
-		}
 		res, err := s.svc.Delete(ctx, pathID, wr.opts)
 		if err != nil {
 			return 0, nil, "", err
@@ -208,7 +176,7 @@ func (s *Server) deleteModel(w http.ResponseWriter, r *http.Request, pathID stri
 
 // workerViewEntry is the "worker_view" key of a write answer (extensions
 // E1): {"form", "reasons"}.
-func workerViewEntry(v *catalog.WorkerView) doc.Entry {
+func workerViewEntry(v *workerview.View) doc.Entry {
 	return doc.Entry{Key: "worker_view", Value: doc.NewMap(
 		doc.Entry{Key: "form", Value: v.Form},
 		doc.Entry{Key: "reasons", Value: v.Reasons},

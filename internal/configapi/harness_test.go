@@ -6,7 +6,6 @@ package configapi_test
 // restart, real NATS) is tested in internal/configserver.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -29,6 +28,7 @@ import (
 	"github.com/sieproject/sie/internal/configapi"
 	"github.com/sieproject/sie/internal/controlplane"
 	"github.com/sieproject/sie/internal/store/local"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // Bundle files used by most tests (upstream fixtures).
@@ -66,8 +66,8 @@ type env struct {
 	svc      *controlplane.Service
 	api      *configapi.Server
 	srv      *httptest.Server
-	logs     *syncBuffer
-	audit    *syncBuffer // JSON lines of the sie.audit logger
+	logs     *testkit.Logs
+	audit    *testkit.Logs // JSON lines of the sie.audit logger
 }
 
 func withSGLang() map[string]string {
@@ -79,8 +79,8 @@ func seedOnly() map[string]string { return map[string]string{"test__model.yaml":
 func newEnv(t testing.TB, o options) *env {
 	t.Helper()
 	dir := t.TempDir()
-	e := &env{t: t, dir: dir, logs: &syncBuffer{}, audit: &syncBuffer{}}
-	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e := &env{t: t, dir: dir, logs: &testkit.Logs{}, audit: &testkit.Logs{}}
+	log := e.logs.LoggerAt(slog.LevelDebug)
 	bundles := o.bundles
 	if bundles == nil {
 		bundles = map[string]string{"default.yaml": bundleDefault}
@@ -300,24 +300,6 @@ func sample(t testing.TB, text, name string, labels map[string]string) (float64,
 		}
 	}
 	return 0, false
-}
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // message is one publish seen by fakePub.

@@ -9,19 +9,8 @@ import (
 	"time"
 
 	"github.com/sieproject/sie/internal/store/local"
+	"github.com/sieproject/sie/internal/testkit"
 )
-
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
 
 // TestB5WaiterReexecutesAfterFailedOwner covers §3 "B5": the owner of a
 // key fails; the concurrent duplicate, which was waiting for it, executes
@@ -45,7 +34,7 @@ func TestB5WaiterReexecutesAfterFailedOwner(t *testing.T) {
 	<-entered
 	waiter := make(chan response, 1)
 	go func() { waiter <- doURL(t, "POST", e.srv.URL+"/v1/configs/models", docNE, hdr...) }()
-	waitFor(t, "the duplicate to wait on the owner", func() bool { return e.api.IdempotencyWaiters("K") > 0 })
+	testkit.Eventually(t, 10*time.Second, "the duplicate to wait on the owner", func() bool { return e.api.IdempotencyWaiters("K") > 0 })
 	close(release)
 	expectContains(t, <-owner, 503, `"error":"store_unavailable"`)
 	expect(t, <-waiter, 201, `{"model_id":"n/e","created_profiles":["default"],"existing_profiles_skipped":[],"warnings":[],"routable_bundles_by_profile":{"default":["default"]},"router_id":"standalone","epoch":1,"worker_view":{"form":"stub","reasons":["no 'tasks' mapping: workers hold a stub without outputs and reject inference for this model"]}}`)
@@ -76,7 +65,7 @@ func TestB5WaiterReplaysSuccessfulOwner(t *testing.T) {
 	<-entered
 	waiter := make(chan response, 1)
 	go func() { waiter <- doURL(t, "POST", e.srv.URL+"/v1/configs/models", docNE, hdr...) }()
-	waitFor(t, "the duplicate to wait on the owner", func() bool { return e.api.IdempotencyWaiters("K") > 0 })
+	testkit.Eventually(t, 10*time.Second, "the duplicate to wait on the owner", func() bool { return e.api.IdempotencyWaiters("K") > 0 })
 	close(release)
 	a, b := <-owner, <-waiter
 	expectStatus(t, a, 201)

@@ -1,8 +1,6 @@
 package configapi
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -14,6 +12,7 @@ import (
 	"github.com/sieproject/sie/api"
 	"github.com/sieproject/sie/internal/controlplane"
 	"github.com/sieproject/sie/internal/openapitest"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // codeOperations lists the routes the server registers, in OpenAPI
@@ -37,7 +36,7 @@ func codeOperations(s *Server) []openapitest.Operation {
 
 func newTestServer() *Server {
 	reg := prometheus.NewRegistry()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := testkit.Discard()
 	svc := controlplane.New(controlplane.Config{Metrics: controlplane.NewMetrics(reg), Log: log})
 	return New(Config{Service: svc, Registry: reg, Log: log})
 }

@@ -6,7 +6,6 @@ package configapi
 
 import (
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,18 +14,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sieproject/sie/internal/controlplane"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 func TestPanicIsCountedAs500(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	var logs strings.Builder
+	var logs testkit.Logs
 	s := New(Config{
 		Service:  controlplane.New(controlplane.Config{}),
 		Registry: reg,
-		Log:      slog.New(slog.NewTextHandler(&logs, nil)),
+		Log:      logs.Logger(),
 	})
 	s.routes = append(s.routes, &route{template: "/boom", exact: "/boom", allow: "GET",
-		methods: map[string]handlerFunc{"GET": func(http.ResponseWriter, *http.Request, string) error { panic("boom") }}})
+		methods: map[string]endpoint{"GET": {handle: func(http.ResponseWriter, *http.Request, string) error { panic("boom") }}}})
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 

@@ -13,11 +13,18 @@ type route struct {
 	exact    string
 	prefix   string
 	segment  bool // the parameter must be one non-empty segment
-	methods  map[string]handlerFunc
+	methods  map[string]endpoint
 	allow    string
 }
 
-// handlerFunc handles a matched request; param is the decoded path remainder.
+// endpoint is one method of a route: who may call it and its handler.
+type endpoint struct {
+	access access
+	handle handlerFunc
+}
+
+// handlerFunc handles a matched request that passed its access check;
+// param is the decoded path remainder.
 type handlerFunc func(w http.ResponseWriter, r *http.Request, param string) error
 
 // match reports whether path matches, and the parameter.

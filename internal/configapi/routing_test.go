@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 func TestRoutingNotFound(t *testing.T) {
@@ -106,10 +107,7 @@ var modelIDAmendments = map[string]string{
 // TestModelIDVectors runs every case of vectors/model_id.json through the
 // POST sie_id and through the GET, PUT and DELETE path id.
 func TestModelIDVectors(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "spec", "vectors", "model_id.json"))
-	if os.IsNotExist(err) {
-		t.Skip("../shared/spec/vectors not available")
-	}
+	raw, err := os.ReadFile(filepath.Join(testkit.SharedDir(t, "spec/vectors"), "model_id.json"))
 	must(t, err)
 	var file struct{ Cases []modelIDVector }
 	must(t, json.Unmarshal(raw, &file))

@@ -62,18 +62,21 @@ func New(cfg Config) *Server {
 		prom:         promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}),
 		authFailures: logging.NewSampler(time.Minute, 20),
 	}
+	open := func(h handlerFunc) endpoint { return endpoint{access: public, handle: h} }
+	read := func(h handlerFunc) endpoint { return endpoint{access: readAccess, handle: h} }
+	write := func(h handlerFunc) endpoint { return endpoint{access: writeAccess, handle: h} }
 	s.routes = []*route{
-		{template: "/healthz", exact: "/healthz", methods: map[string]handlerFunc{"GET": s.healthz}},
-		{template: "/readyz", exact: "/readyz", methods: map[string]handlerFunc{"GET": s.readyz}},
-		{template: "/metrics", exact: "/metrics", methods: map[string]handlerFunc{"GET": s.metricsHandler}},
-		{template: "/openapi.json", exact: "/openapi.json", methods: map[string]handlerFunc{"GET": s.openAPI}},
-		{template: "/v1/configs/models", exact: "/v1/configs/models", methods: map[string]handlerFunc{"GET": s.listModels, "POST": s.postModel}, allow: "GET, POST"},
-		{template: "/v1/configs/models/{model_id:path}", prefix: "/v1/configs/models/", methods: map[string]handlerFunc{"GET": s.getModel, "PUT": s.putModel, "DELETE": s.deleteModel}, allow: "GET, PUT, DELETE"},
-		{template: "/v1/configs/resolve", exact: "/v1/configs/resolve", methods: map[string]handlerFunc{"POST": s.resolve}, allow: "POST"},
-		{template: "/v1/configs/bundles", exact: "/v1/configs/bundles", methods: map[string]handlerFunc{"GET": s.listBundles}},
-		{template: "/v1/configs/bundles/{bundle_id}", prefix: "/v1/configs/bundles/", segment: true, methods: map[string]handlerFunc{"GET": s.getBundle}},
-		{template: "/v1/configs/epoch", exact: "/v1/configs/epoch", methods: map[string]handlerFunc{"GET": s.epoch}},
-		{template: "/v1/configs/export", exact: "/v1/configs/export", methods: map[string]handlerFunc{"GET": s.export}},
+		{template: "/healthz", exact: "/healthz", methods: map[string]endpoint{"GET": open(s.healthz)}},
+		{template: "/readyz", exact: "/readyz", methods: map[string]endpoint{"GET": open(s.readyz)}},
+		{template: "/metrics", exact: "/metrics", methods: map[string]endpoint{"GET": open(s.metricsHandler)}},
+		{template: "/openapi.json", exact: "/openapi.json", methods: map[string]endpoint{"GET": open(s.openAPI)}},
+		{template: "/v1/configs/models", exact: "/v1/configs/models", methods: map[string]endpoint{"GET": read(s.listModels), "POST": write(s.postModel)}, allow: "GET, POST"},
+		{template: "/v1/configs/models/{model_id:path}", prefix: "/v1/configs/models/", methods: map[string]endpoint{"GET": read(s.getModel), "PUT": write(s.putModel), "DELETE": write(s.deleteModel)}, allow: "GET, PUT, DELETE"},
+		{template: "/v1/configs/resolve", exact: "/v1/configs/resolve", methods: map[string]endpoint{"POST": read(s.resolve)}, allow: "POST"},
+		{template: "/v1/configs/bundles", exact: "/v1/configs/bundles", methods: map[string]endpoint{"GET": read(s.listBundles)}},
+		{template: "/v1/configs/bundles/{bundle_id}", prefix: "/v1/configs/bundles/", segment: true, methods: map[string]endpoint{"GET": read(s.getBundle)}},
+		{template: "/v1/configs/epoch", exact: "/v1/configs/epoch", methods: map[string]endpoint{"GET": read(s.epoch)}},
+		{template: "/v1/configs/export", exact: "/v1/configs/export", methods: map[string]endpoint{"GET": {access: exportAccess, handle: s.export}}},
 	}
 	for _, rt := range s.routes {
 		if rt.allow == "" {
@@ -103,7 +106,8 @@ func (sr *statusRecorder) Write(b []byte) (int, error) {
 	return sr.ResponseWriter.Write(b)
 }
 
-// ServeHTTP routes, recovers panics into a counted 500, and records metrics.
+// ServeHTTP routes, applies the endpoint's access rule, recovers panics
+// into a counted 500, and records metrics.
 // Metric labels are bounded: a path that matches no route counts as
 // "unmatched" and a non-standard method as "other", so no client can grow
 // the series set.
@@ -133,15 +137,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	label = rt.template
-	h, ok := rt.methods[r.Method]
+	ep, ok := rt.methods[r.Method]
 	if !ok && r.Method == http.MethodHead {
-		h, ok = rt.methods[http.MethodGet]
+		ep, ok = rt.methods[http.MethodGet]
 	}
 	if !ok {
 		writeError(rec, &httpError{status: http.StatusMethodNotAllowed, detail: "Method Not Allowed", allow: rt.allow})
 		return
 	}
-	if err := h(rec, r, param); err != nil {
+	err := s.auth.Check(ep.access, r)
+	if err == nil {
+		err = ep.handle(rec, r, param)
+	}
+	if err != nil {
 		he := toHTTP(err)
 		switch {
 		case he.status == http.StatusUnauthorized || he.status == http.StatusForbidden:

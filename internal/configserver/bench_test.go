@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
 	"github.com/sieproject/sie/internal/configserver"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // BenchmarkPostNewModel measures POST /v1/configs/models of a new model end
@@ -28,7 +28,7 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkPostNewModel -benchtime 400x ./internal/configserver/
 func BenchmarkPostNewModel(b *testing.B) {
-	ns := startNATS(b)
+	ns := testkit.NATS(b)
 	for _, n := range []int{100, 10000} {
 		b.Run(fmt.Sprintf("models=%d", n), func(b *testing.B) {
 			fl := newFloorProbe(b, ns.ClientURL())
@@ -74,19 +74,6 @@ func post(b *testing.B, c *http.Client, url, id string) {
 	}
 }
 
-func startNATS(b *testing.B) *natsserver.Server {
-	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		b.Fatal("nats not ready")
-	}
-	b.Cleanup(ns.Shutdown)
-	return ns
-}
-
 // startBenchServer runs sie-config with n seed models, a local store and NATS.
 func startBenchServer(b *testing.B, n int, natsURL string) *configserver.Server {
 	dir := b.TempDir()
@@ -109,13 +96,7 @@ func startBenchServer(b *testing.B, n int, natsURL string) *configserver.Server 
 		LogLevel: 8, LogOutput: io.Discard,
 	})
 	must(b, err)
-	deadline := time.Now().Add(10 * time.Second)
-	for !srv.Service().NATSConnected() {
-		if time.Now().After(deadline) {
-			b.Fatal("sie-config never connected to NATS")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.Eventually(b, 10*time.Second, "sie-config on NATS", srv.Service().NATSConnected)
 	return srv
 }
 

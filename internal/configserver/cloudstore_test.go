@@ -18,6 +18,7 @@ import (
 
 	"github.com/sieproject/sie/internal/configserver"
 	"github.com/sieproject/sie/internal/store/storetest"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // cloudFake is an S3- or GCS-compatible server behind a fault proxy, with
@@ -175,17 +176,10 @@ func TestCloudStoreDownAtStartup(t *testing.T) {
 		t.Fatalf("POST with the store down: %d %s", code, body)
 	}
 	fake.faults.Set(storetest.Pass)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	testkit.Eventually(t, 15*time.Second, "/readyz recovers after the store came back", func() bool {
 		code, _ := call(t, "GET", srv.URL()+"/readyz", "")
-		if code == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("/readyz never recovered after the store came back")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return code == 200
+	})
 	if code, body := call(t, "POST", srv.URL()+"/v1/configs/models", newBody); code != 201 || !strings.Contains(body, `"epoch":1,"worker_view"`) {
 		t.Fatalf("POST after recovery: %d %s", code, body)
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 func generationOf(t *testing.T, in *instance) string {
@@ -76,7 +78,7 @@ func TestGenerationWithoutStoreIsPerProcess(t *testing.T) {
 }
 
 func TestDeltasCarryTheGeneration(t *testing.T) {
-	ns := runNATS(t, -1, 0)
+	ns := testkit.NATS(t)
 	l := newLayout(t, nil, nil)
 	cfg := l.config()
 	cfg.NATSURL = ns.ClientURL()

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
 	"github.com/sieproject/sie/internal/configserver"
@@ -179,42 +177,6 @@ func sampleOf(t testing.TB, text, name string, labels ...string) (float64, bool)
 		}
 	}
 	return 0, false
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", within, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// runNATS starts an embedded NATS server (port -1 = random).
-func runNATS(t testing.TB, port int, maxPayload int32) *natsserver.Server {
-	t.Helper()
-	opts := &natsserver.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true, MaxPayload: maxPayload}
-	ns, err := natsserver.NewServer(opts)
-	check(t, err)
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server not ready")
-	}
-	t.Cleanup(ns.Shutdown)
-	return ns
-}
-
-// freePort returns a port nothing listens on (for a NATS started later).
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	check(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	check(t, ln.Close())
-	return port
 }
 
 // msg is one delivered NATS message.

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // TestShutdownEndsEpochLongPolls: a waiting /epoch long-poll answers at
@@ -21,7 +23,7 @@ func TestShutdownEndsEpochLongPolls(t *testing.T) {
 		resp.Body.Close()
 		done <- resp.StatusCode
 	}()
-	eventually(t, 10*time.Second, "the long-poll waits", func() bool { return in.Service().EpochWaiters() == 1 })
+	testkit.Eventually(t, 10*time.Second, "the long-poll waits", func() bool { return in.Service().EpochWaiters() == 1 })
 	start := time.Now()
 	in.down = true
 	check(t, in.Shutdown(context.Background()))

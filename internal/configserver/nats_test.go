@@ -15,11 +15,13 @@ import (
 	"time"
 
 	natsserver "github.com/nats-io/nats-server/v2/server"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 func waitConnected(t *testing.T, in *instance) {
 	t.Helper()
-	eventually(t, 10*time.Second, "sie-config to connect to NATS", in.Service().NATSConnected)
+	testkit.Eventually(t, 10*time.Second, "sie-config to connect to NATS", in.Service().NATSConnected)
 }
 
 func orderedKeys(t *testing.T, data string) []string {
@@ -58,7 +60,7 @@ func expectPair(t *testing.T, s *subscriber, bundle string) string {
 // server: exact payload bytes, subject pairs with identical bytes, eight
 // keys (nine with deleted), per-bundle hashes, and epoch order.
 func TestNATSDeltas(t *testing.T) {
-	ns := runNATS(t, -1, 0)
+	ns := testkit.NATS(t)
 	l := newLayout(t, map[string]string{"default.yaml": bundleDefaultYAML, "sglang.yaml": bundleSGLangYAML}, nil)
 	cfg := l.config()
 	cfg.NATSURL = ns.ClientURL()
@@ -135,7 +137,7 @@ func TestNATSDeltas(t *testing.T) {
 // TestNATSMaxPayload covers §3 B8 (413 before any write) with a server
 // whose max_payload is small.
 func TestNATSMaxPayload(t *testing.T) {
-	ns := runNATS(t, -1, 1024)
+	ns := testkit.NATS(t, func(o *natsserver.Options) { o.MaxPayload = 1024 })
 	l := newLayout(t, nil, nil)
 	cfg := l.config()
 	cfg.NATSURL, cfg.StoreURL = ns.ClientURL(), l.store
@@ -166,7 +168,7 @@ func TestNATSMaxPayload(t *testing.T) {
 // nats_unavailable; when NATS comes up the connection follows within the
 // 2 s retry, writes succeed and deltas arrive; a NATS restart is survived.
 func TestNATSStartupInBackground(t *testing.T) {
-	port := freePort(t)
+	port := testkit.FreePort(t)
 	l := newLayout(t, nil, map[string]string{"test__model.yaml": seedYAML})
 	cfg := l.config()
 	cfg.NATSURL = "nats://127.0.0.1:" + strconv.Itoa(port)
@@ -190,10 +192,10 @@ func TestNATSStartupInBackground(t *testing.T) {
 
 	// NATS comes up on that port; the 2 s retry picks it up.
 	natsUp := time.Now()
-	ns := runNATS(t, port, 0)
+	ns := testkit.NATS(t, func(o *natsserver.Options) { o.Port = port })
 	all := subscribe(t, ns.ClientURL(), "sie.config.models._all")
 	var r reply
-	eventually(t, 10*time.Second, "a write to succeed once NATS is up", func() bool {
+	testkit.Eventually(t, 10*time.Second, "a write to succeed once NATS is up", func() bool {
 		r = in.postModel(neYAML)
 		return r.status == 201
 	})
@@ -210,14 +212,14 @@ func TestNATSStartupInBackground(t *testing.T) {
 
 	// #171: the server goes away → disconnected, writes refused again.
 	ns.Shutdown()
-	eventually(t, 10*time.Second, "the disconnect to be noticed", func() bool { return !in.Service().NATSConnected() })
-	eventually(t, 5*time.Second, "the gauge to drop", func() bool { v, _ := in.metric("sie_config_nats_connected"); return v == 0 })
+	testkit.Eventually(t, 10*time.Second, "the disconnect to be noticed", func() bool { return !in.Service().NATSConnected() })
+	testkit.Eventually(t, 5*time.Second, "the gauge to drop", func() bool { v, _ := in.metric("sie_config_nats_connected"); return v == 0 })
 	want(t, in.postModel(strings.Replace(neYAML, "n/e", "n/f", 1)), 503, natsDown)
 
 	// #173: it comes back → reconnected.
-	ns2 := runNATS(t, port, 0)
+	ns2 := testkit.NATS(t, func(o *natsserver.Options) { o.Port = port })
 	all2 := subscribe(t, ns2.ClientURL(), "sie.config.models._all")
-	eventually(t, 10*time.Second, "a write to succeed after the reconnect", func() bool {
+	testkit.Eventually(t, 10*time.Second, "a write to succeed after the reconnect", func() bool {
 		r = in.postModel(strings.Replace(neYAML, "n/e", "n/f", 1))
 		return r.status == 201
 	})
@@ -235,7 +237,7 @@ func TestNATSStartupInBackground(t *testing.T) {
 func TestNATSNeverConnectedShutdown(t *testing.T) {
 	l := newLayout(t, nil, nil)
 	cfg := l.config()
-	cfg.NATSURL = "nats://127.0.0.1:" + strconv.Itoa(freePort(t))
+	cfg.NATSURL = "nats://127.0.0.1:" + strconv.Itoa(testkit.FreePort(t))
 	in := boot(t, cfg)
 	start := time.Now()
 	in.stop()
@@ -272,18 +274,12 @@ func seq(from, to int) []int {
 // one subject (an asynchronous permissions error on sie-config's
 // connection); sie-config stays connected and keeps publishing the rest.
 func TestNATSAsyncErrorDoesNotCrash(t *testing.T) {
-	opts := &natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true,
-		Users: []*natsserver.User{
+	ns := testkit.NATS(t, func(o *natsserver.Options) {
+		o.Users = []*natsserver.User{
 			{Username: "cfg", Password: "p", Permissions: &natsserver.Permissions{Publish: &natsserver.SubjectPermission{Deny: []string{"sie.config.models.sglang"}}}},
 			{Username: "sub", Password: "p"},
-		}}
-	ns, err := natsserver.NewServer(opts)
-	check(t, err)
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server not ready")
-	}
-	t.Cleanup(ns.Shutdown)
+		}
+	})
 	addr := ns.Addr().String()
 	l := newLayout(t, map[string]string{"default.yaml": bundleDefaultYAML, "sglang.yaml": bundleSGLangYAML}, nil)
 	cfg := l.config()

@@ -21,7 +21,7 @@ import (
 	"github.com/sieproject/sie/internal/configapi"
 	"github.com/sieproject/sie/internal/controlplane"
 	"github.com/sieproject/sie/internal/logging"
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // storeRetryInterval paces the retries of a store unreachable at startup.
@@ -36,7 +36,7 @@ type Server struct {
 	http    *http.Server
 	ln      net.Listener
 	nats    *bus.Conn
-	st      core.Store
+	st      store.Store
 	stop    context.CancelFunc
 	svcRef  atomic.Pointer[controlplane.Service] // for the NATS callback, which may run before Start returns
 	wg      sync.WaitGroup
@@ -67,7 +67,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Server{cfg: cfg, log: log, metrics: metrics, stop: stop, served: make(chan error, 1)}
 
-	var st core.Store
+	var st store.Store
 	if cfg.StoreURL != "" {
 		var err error
 		st, err = openStore(ctx, cfg.StoreURL, log)
@@ -137,7 +137,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-func describe(st core.Store) string {
+func describe(st store.Store) string {
 	if st == nil {
 		return "none"
 	}
@@ -203,7 +203,7 @@ func (s *Server) storeGeneration(ctx context.Context, epoch int64) (string, erro
 	if gen != "" && epoch != 0 {
 		return gen, nil
 	}
-	fresh := core.NewGeneration()
+	fresh := store.NewGeneration()
 	if err := s.st.WriteGeneration(ctx, fresh); err != nil {
 		return "", err
 	}

@@ -5,11 +5,12 @@ import (
 	"log/slog"
 
 	"github.com/sieproject/sie/internal/store"
-	"github.com/sieproject/sie/internal/store/core"
 )
 
-// openStore opens the store named by SIE_CONFIG_STORE_DIR: a local path,
-// s3://bucket[/prefix] or gs://bucket[/prefix].
-func openStore(ctx context.Context, url string, log *slog.Logger) (core.Store, error) {
+// openStore opens the store named by SIE_CONFIG_STORE_DIR (a local path,
+// s3://bucket[/prefix] or gs://bucket[/prefix]) with the backend the
+// binary links for it: the binary imports the backends it offers (see
+// cmd/sie-config), and a URL whose backend is not linked fails to open.
+func openStore(ctx context.Context, url string, log *slog.Logger) (store.Store, error) {
 	return store.Open(ctx, url, log)
 }

@@ -6,14 +6,17 @@ import (
 	"github.com/sieproject/sie/internal/catalog"
 )
 
-// commit makes snap, epoch and generation the visible state (a nil snap
-// keeps the current registry) and wakes epoch waiters. The caller holds
-// writeMu (or is New, before the service is shared).
+// commit makes snap (settled), epoch and generation the visible state (a
+// nil snap keeps the current registry) and wakes epoch waiters. The caller
+// holds writeMu (or is New, before the service is shared).
 func (s *Service) commit(snap *catalog.Snapshot, epoch int64, generation string) {
 	if snap == nil {
 		if cur := s.state.Load(); cur != nil {
 			snap = cur.snap
 		}
+	}
+	if snap != nil {
+		snap = snap.Settled()
 	}
 	s.state.Store(&committed{epoch: epoch, snap: snap, generation: generation})
 	s.refreshGauges(snap)

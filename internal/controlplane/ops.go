@@ -5,6 +5,7 @@ import (
 
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/workerview"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -35,14 +36,18 @@ type AppendResult struct {
 	Epoch    int64
 	// View is what workers hold of the model's complete document after the
 	// write (extensions E1); never nil.
-	View *catalog.WorkerView
+	View *workerview.View
 	// BundleHashes is set for a dry run only, in bundle order.
 	BundleHashes []BundleHash
 }
 
-// Append adds a model or appends profiles (append-only). id must come from
-// catalog.DocumentID(body).
-func (s *Service) Append(ctx context.Context, id string, body *doc.Map, opts WriteOptions) (*AppendResult, error) {
+// Append adds the model of a POST body, or appends profiles to it
+// (append-only). The body must parse and carry a valid sie_id.
+func (s *Service) Append(ctx context.Context, raw []byte, opts WriteOptions) (*AppendResult, error) {
+	id, body, err := parseWriteBody(raw)
+	if err != nil {
+		return nil, err
+	}
 	res := &AppendResult{ModelID: id, Warnings: []string{}}
 	out, err := s.write(ctx, opts, func(snap *catalog.Snapshot) (*change, []string, error) {
 		plan, err := catalog.PlanAppend(snap, id, body)
@@ -90,12 +95,23 @@ type ReplaceResult struct {
 	Epoch     int64
 	// View is what workers hold of the model's document after the write
 	// (extensions E1); never nil.
-	View         *catalog.WorkerView
+	View         *workerview.View
 	BundleHashes []BundleHash // dry run only
 }
 
-// Replace makes body the model's whole API document.
-func (s *Service) Replace(ctx context.Context, id string, body *doc.Map, opts WriteOptions) (*ReplaceResult, error) {
+// Replace makes a PUT body the whole API document of the model the path
+// names: the path id must be valid, and the body's sie_id must equal it.
+func (s *Service) Replace(ctx context.Context, id string, raw []byte, opts WriteOptions) (*ReplaceResult, error) {
+	if err := checkPathID(id); err != nil {
+		return nil, err
+	}
+	bodyID, body, err := parseWriteBody(raw)
+	if err != nil {
+		return nil, err
+	}
+	if bodyID != id {
+		return nil, &catalog.ValidationError{Message: "sie_id '" + bodyID + "' does not match the model id in the path '" + id + "'"}
+	}
 	res := &ReplaceResult{ModelID: id, Warnings: []string{}}
 	out, err := s.write(ctx, opts, func(snap *catalog.Snapshot) (*change, []string, error) {
 		if err := opts.Pre.check(id, snap.Exact(id)); err != nil {
@@ -147,12 +163,15 @@ type DeleteResult struct {
 	Epoch    int64
 	// View is what workers hold of the document left after the DELETE (the
 	// seed); nil when the model is removed.
-	View         *catalog.WorkerView
+	View         *workerview.View
 	BundleHashes []BundleHash // dry run only
 }
 
-// Delete removes the model's API document.
+// Delete removes the API document of the model the path names.
 func (s *Service) Delete(ctx context.Context, id string, opts WriteOptions) (*DeleteResult, error) {
+	if err := checkPathID(id); err != nil {
+		return nil, err
+	}
 	res := &DeleteResult{ModelID: id, Warnings: []string{}}
 	out, err := s.write(ctx, opts, func(snap *catalog.Snapshot) (*change, []string, error) {
 		old := snap.Exact(id)
@@ -260,20 +279,20 @@ func (s *Service) dryRun(plan planFunc) (writeOutcome, error) {
 	}
 	hashes := make([]BundleHash, 0, len(bundles))
 	for _, b := range bundles {
-		hashes = append(hashes, BundleHash{Bundle: b, Hash: after.ExpectedWorkerHash(b)})
+		hashes = append(hashes, BundleHash{Bundle: b, Hash: workerview.ExpectedHash(after, b)})
 	}
 	return writeOutcome{epoch: epoch, hashes: hashes}, nil
 }
 
 // viewOf runs the workers' apply rules on the document published for id.
-func viewOf(id string, d *doc.Map) *catalog.WorkerView {
-	v := catalog.ViewForWorkers(d, id)
+func viewOf(id string, d *doc.Map) *workerview.View {
+	v := workerview.Of(d, id)
 	return &v
 }
 
 // workerView is viewOf for a POST or PUT, refused with UnservableError when
 // servable documents are required and workers could not serve this one.
-func (s *Service) workerView(id string, d *doc.Map) (*catalog.WorkerView, error) {
+func (s *Service) workerView(id string, d *doc.Map) (*workerview.View, error) {
 	v := viewOf(id, d)
 	if s.requireServable && !v.Servable() {
 		return nil, &UnservableError{Form: v.Form, Reasons: v.Reasons}

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // blockingPublisher blocks every publish until released, like a NATS
@@ -61,13 +63,7 @@ func TestPublishIsBounded(t *testing.T) {
 		t.Fatalf("%d pending, want 6", s.PendingDeltas())
 	}
 	close(pub.release)
-	deadline := time.Now().Add(5 * time.Second)
-	for s.PendingDeltas() != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the queue did not drain")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.Eventually(t, 5*time.Second, "the queue drains", func() bool { return s.PendingDeltas() == 0 })
 	want := []string{
 		"sie.config.models.default 1 " + gen, "sie.config.models._all 1 " + gen,
 		"sie.config.models.default 2 " + gen, "sie.config.models._all 2 " + gen,

@@ -9,7 +9,8 @@ import (
 
 	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/catalog"
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/configdelta"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // Warning texts (sie-config.md §9.4).
@@ -42,19 +43,21 @@ type change struct {
 // step 6, the announcement, whose outcome the caller awaits once it has
 // released writeMu. The caller holds writeMu. On error nothing has changed.
 //
-// The bundle hashes are computed while the store fsyncs: they depend only
-// on the prepared snapshot, and on a large bundle hashing costs about as
-// much as a durable write. The max_payload pre-check does not need them: a
-// hash is 64 hex characters or empty, so the size is bounded up front.
+// The bundle hashes are computed (the snapshot settled) while the store
+// fsyncs: they depend only on the prepared snapshot, and on a large bundle
+// hashing costs about as much as a durable write. The max_payload
+// pre-check does not need them: a hash is 64 hex characters or empty, so
+// the size is bounded up front.
 func (s *Service) apply(ctx context.Context, ch change) (epoch int64, ann *announcement, err error) {
 	cur := s.state.Load()
 	prev := cur.epoch
 	epoch = prev + 1
-	hashes := make(chan map[string]string, 1)
-	go func() { hashes <- bundleHashes(ch.next, ch.targets) }()
-	collect := sync.OnceValue(func() map[string]string { return <-hashes })
-	defer collect() // never leave the goroutine behind, even on error
-	if err := s.checkMaxPayload(ch, epoch, collect); err != nil {
+	settled := make(chan *catalog.Snapshot, 1)
+	go func() { settled <- ch.next.Settled() }()
+	next := sync.OnceValue(func() *catalog.Snapshot { return <-settled })
+	defer next() // never leave the goroutine behind, even on error
+	hashes := func() map[string]string { return bundleHashes(next(), ch.targets) }
+	if err := s.checkMaxPayload(ch, epoch, hashes); err != nil {
 		return prev, nil, err
 	}
 	if s.store != nil {
@@ -66,8 +69,8 @@ func (s *Service) apply(ctx context.Context, ch change) (epoch int64, ann *annou
 			return prev, nil, err
 		}
 	}
-	deltas := s.buildDeltas(ch, epoch, collect())
-	s.commit(ch.next, epoch, cur.generation)
+	deltas := s.buildDeltas(ch, epoch, hashes())
+	s.commit(next(), epoch, cur.generation)
 	return epoch, s.announce(deltas, cur.generation), nil
 }
 
@@ -82,7 +85,7 @@ func bundleHashes(snap *catalog.Snapshot, targets []string) map[string]string {
 // modelPreparer is a store that can make a document durable before making
 // it visible; persist then fsyncs the document while the epoch is written.
 type modelPreparer interface {
-	PrepareModel(ctx context.Context, id string, text []byte) (core.PreparedWrite, error)
+	PrepareModel(ctx context.Context, id string, text []byte) (store.PreparedWrite, error)
 }
 
 // persist writes epoch E+1 and then the document, restoring E when the
@@ -107,10 +110,10 @@ func (s *Service) persist(ctx context.Context, ch change, prev, epoch int64) err
 			}
 		}
 		s.log.Error("store: epoch write failed", "epoch", epoch, "err", err)
-		if errors.Is(err, core.ErrEpochConflict) {
-			return &StoreError{Message: core.EpochConflictMessage, Err: err}
+		if errors.Is(err, store.ErrEpochConflict) {
+			return &StoreError{Message: store.EpochConflictMessage, Err: err}
 		}
-		return &StoreError{Message: "Failed to persist config epoch: " + core.Reason(err) + ".", Err: err}
+		return &StoreError{Message: "Failed to persist config epoch: " + store.Reason(err) + ".", Err: err}
 	}
 	op := opWriteModel
 	switch {
@@ -137,26 +140,27 @@ func (s *Service) persist(ctx context.Context, ch change, prev, epoch int64) err
 		// Harmless: the epoch is ahead with no change behind it; gateways resync.
 		s.log.Error("store: epoch rollback failed", "epoch", epoch, "err", rbErr)
 	}
-	return &StoreError{Message: "Failed to persist model config: " + core.Reason(err) + ".", Err: err}
+	return &StoreError{Message: "Failed to persist model config: " + store.Reason(err) + ".", Err: err}
 }
 
 type stagedWrite struct {
-	w   core.PreparedWrite
+	w   store.PreparedWrite
 	err error
 }
 
 func (s *Service) buildDeltas(ch change, epoch int64, hashes map[string]string) []delta {
-	f := payloadFields{routerID: s.routerID, epoch: epoch, modelID: ch.id, profilesAdded: ch.added, deleted: ch.deleted}
+	p := configdelta.Payload{RouterID: s.routerID, Epoch: uint64(epoch), ModelID: ch.id, ProfilesAdded: ch.added, Deleted: ch.deleted}
 	if ch.model != nil {
-		f.modelConfig = ch.model.Text()
-		f.affected = ch.model.Bundles()
+		p.ModelConfig = ch.model.Text()
+		p.AffectedBundles = ch.model.Bundles()
 	}
 	if len(ch.targets) == 0 {
-		return []delta{{bundle: "", data: encodePayload(f, "", "")}}
+		return []delta{{bundle: "", data: p.Encode()}}
 	}
 	out := make([]delta, 0, len(ch.targets))
 	for _, b := range ch.targets {
-		out = append(out, delta{bundle: b, data: encodePayload(f, b, hashes[b])})
+		p.BundleID, p.BundleConfigHash = b, hashes[b]
+		out = append(out, delta{bundle: b, data: p.Encode()})
 	}
 	return out
 }

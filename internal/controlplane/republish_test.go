@@ -3,14 +3,12 @@ package controlplane
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/sieproject/sie/internal/catalog"
-	"github.com/sieproject/sie/internal/yamldoc"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // flakyPublisher fails while down is set and records what it accepted.
@@ -50,18 +48,15 @@ func newTestService(t *testing.T, pub Publisher) *Service {
 	t.Helper()
 	bundles := []*catalog.Bundle{{Name: "default", Priority: 10, Adapters: []string{"sie_server.adapters.bert_flash"}}}
 	s := New(Config{Snapshot: catalog.NewSnapshot(bundles, nil, nil), Pub: pub, RouterID: "r",
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Log: testkit.Discard()})
 	t.Cleanup(s.Close)
 	return s
 }
 
 func post(t *testing.T, s *Service, id string, profile string) *AppendResult {
 	t.Helper()
-	body, err := yamldoc.Parse([]byte("sie_id: " + id + "\nprofiles:\n  " + profile + ":\n    adapter_path: sie_server.adapters.bert_flash:B\n    max_batch_tokens: 1\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := s.Append(context.Background(), id, body, WriteOptions{})
+	body := []byte("sie_id: " + id + "\nprofiles:\n  " + profile + ":\n    adapter_path: sie_server.adapters.bert_flash:B\n    max_batch_tokens: 1\n")
+	res, err := s.Append(context.Background(), body, WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

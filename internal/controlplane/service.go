@@ -12,7 +12,7 @@ import (
 
 	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/catalog"
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // Store is the durable layer the pipeline writes through. Nil means no
@@ -110,7 +110,7 @@ func New(cfg Config) *Service {
 	}
 	gen := cfg.Generation
 	if gen == "" {
-		gen = core.NewGeneration()
+		gen = store.NewGeneration()
 	}
 	ch := make(chan struct{})
 	s.changed.Store(&ch)
@@ -129,7 +129,7 @@ func (s *Service) Close() {
 // Block refuses writes with err until Unblock; used while the store is
 // unreachable at startup.
 func (s *Service) Block(err error) {
-	s.unavailable.Store(&StoreError{Message: "Config store unavailable: " + core.Reason(err) + ".", Err: err})
+	s.unavailable.Store(&StoreError{Message: "Config store unavailable: " + store.Reason(err) + ".", Err: err})
 }
 
 // Unblock installs the state read from the store and accepts writes again.

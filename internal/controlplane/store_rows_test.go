@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,8 +14,9 @@ import (
 
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/controlplane"
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 	"github.com/sieproject/sie/internal/store/local"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 func openStore(t *testing.T, base string) *local.Store {
@@ -75,9 +75,9 @@ func TestConfigStoreRows(t *testing.T) {
 		st := openStore(t, dir)
 		text := []byte("sie_id: BAAI/bge-m3\nprofiles: {}\n")
 		ok(t, st.WriteModel(ctx, "BAAI/bge-m3", text))
-		got, err := st.ReadModelFile(ctx, core.FileName("BAAI/bge-m3"))
+		got, err := st.ReadModelFile(ctx, store.FileName("BAAI/bge-m3"))
 		ok(t, err)
-		if !bytes.Equal(got, text) || core.FileName("org/model") != "org__model.yaml" {
+		if !bytes.Equal(got, text) || store.FileName("org/model") != "org__model.yaml" {
 			t.Fatalf("read %q", got)
 		}
 		if _, err := os.Stat(filepath.Join(dir, "models", "BAAI__bge-m3.yaml")); err != nil {
@@ -91,7 +91,7 @@ func TestConfigStoreRows(t *testing.T) {
 	})
 	t.Run("70_read_missing_model", func(t *testing.T) {
 		_, err := openStore(t, t.TempDir()).ReadModelFile(ctx, "nope__m.yaml")
-		if !errors.Is(err, core.ErrNotFound) {
+		if !errors.Is(err, store.ErrNotFound) {
 			t.Fatal(err)
 		}
 	})
@@ -121,8 +121,8 @@ func TestConfigStoreRows(t *testing.T) {
 		ok(t, st.WriteModel(ctx, "intfloat/e5", []byte("sie_id: intfloat/e5\ndescription: e5\nprofiles:\n  default:\n    adapter_path: sie_server.adapters.bert_flash:E\n")))
 		ok(t, st.WriteModel(ctx, "bad/yaml", []byte("sie_id: [unclosed\n")))
 		ok(t, st.WriteModel(ctx, "empty/file", nil))
-		var logs bytes.Buffer
-		log := slog.New(slog.NewTextHandler(&logs, nil))
+		var logs testkit.Logs
+		log := logs.Logger()
 		bundle := &catalog.Bundle{Name: "default", Priority: 10, Adapters: []string{"sie_server.adapters.bert_flash"}}
 		snap, n, err := controlplane.Restore(ctx, catalog.NewSnapshot([]*catalog.Bundle{bundle}, nil, log), st, log)
 		ok(t, err)

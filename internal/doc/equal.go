@@ -68,3 +68,25 @@ func intEqualsFloat(i int64, f float64) bool {
 	}
 	return int64(f) == i
 }
+
+// Truthy is Python's truth value of a document value: None, False, 0, 0.0,
+// "", [] and {} are false; NaN and everything else are true.
+func Truthy(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return t
+	case int64:
+		return t != 0
+	case float64:
+		return t != 0 // NaN is truthy in Python, and NaN != 0
+	case string:
+		return t != ""
+	case []any:
+		return len(t) > 0
+	case *Map:
+		return t.Len() > 0
+	}
+	return true
+}

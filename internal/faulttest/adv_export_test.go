@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // TestAdvLargeExportResyncs: /export was built in memory with every
@@ -50,7 +52,7 @@ func TestAdvLargeExportResyncs(t *testing.T) {
 	sieGatewayBin.Path(t)
 	t0 := time.Now()
 	proc.Start()
-	waitFor(t, 120*time.Second, "sie-config restored the store", func() (bool, string) {
+	testkit.Eventually(t, 120*time.Second, "sie-config restored the store", func() (bool, string) {
 		code, _, err := httpDo(proc.URL(), "GET", "/readyz", nil)
 		return code == 200, fmt.Sprint(code, err)
 	})
@@ -82,7 +84,7 @@ func TestAdvLargeExportResyncs(t *testing.T) {
 	// A gateway whose cap is below the export refuses it and says why.
 	small := startGatewayProcWith(t, gatewayProcOptions{Name: "gw-capped", ConfigURL: proc.URL(), Poll: time.Hour,
 		Env: []string{fmt.Sprintf("SIE_GATEWAY_EXPORT_MAX_BYTES=%d", min(exportBytes/2, 16<<20))}})
-	waitFor(t, 60*time.Second, "the capped gateway reports the cap", func() (bool, string) {
+	testkit.Eventually(t, 60*time.Second, "the capped gateway reports the cap", func() (bool, string) {
 		return strings.Contains(small.Logs(), "SIE_GATEWAY_EXPORT_MAX_BYTES"), small.Logs() + fmt.Sprint(sumMetric(scrape(small.URL()), "sie_gateway_config_resyncs_total"), sumMetric(scrape(small.URL()), "sie_gateway_config_bootstrap_failures_total"))
 	})
 	if code, _, _ := httpDo(small.URL(), "GET", "/readyz", nil); code != 503 {

@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/sieproject/sie/internal/bus"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // memory reads a process's resident set and its peak, in MiB.
@@ -95,7 +96,7 @@ func startSlowExport(t testing.TB, target string) *slowExport {
 	u, _ := url.Parse(target)
 	rp := httputil.NewSingleHostReverseProxy(u)
 	s := &slowExport{}
-	port := freePort(t)
+	port := testkit.FreePort(t)
 	s.url = "http://127.0.0.1:" + strconv.Itoa(port)
 	s.srv = &http.Server{Addr: "127.0.0.1:" + strconv.Itoa(port), Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/configs/export" {
@@ -112,7 +113,7 @@ func startSlowExport(t testing.TB, target string) *slowExport {
 	})}
 	go func() { _ = s.srv.ListenAndServe() }()
 	t.Cleanup(func() { _ = s.srv.Close() })
-	waitFor(t, 10*time.Second, "proxy up", func() (bool, string) {
+	testkit.Eventually(t, 10*time.Second, "proxy up", func() (bool, string) {
 		code, _, err := httpDo(s.url, "GET", "/healthz", nil)
 		return err == nil && code == 200, fmt.Sprint(err)
 	})
@@ -136,7 +137,7 @@ func TestAdvHostileDeltaFloods(t *testing.T) {
 	mustWrite(t, w, base, planCreate(w.owned[0][0]))
 	slow := startSlowExport(t, base)
 	gw := startGatewayProc(t, "gw-bin", slow.url, ns.URL(), time.Hour)
-	waitFor(t, 20*time.Second, "gateway subscribed", func() (bool, string) { return ns.Subscriptions() >= 1, "" })
+	testkit.Eventually(t, 20*time.Second, "gateway subscribed", func() (bool, string) { return ns.Subscriptions() >= 1, "" })
 	waitConvergedTo(t, fetchExport(t, base), []*gatewayProc{gw}, time.Now(), 10*time.Second)
 	gen := generationOf(t, base)
 	pub := publisher(t, ns.URL())
@@ -158,7 +159,7 @@ func TestAdvHostileDeltaFloods(t *testing.T) {
 	rss0, hwm0 := memory(t, pid)
 	slow.delay.Store(int64(2 * time.Second))
 	send(deltaPayload("sie-config-0", l+5, "flood/gap", "sie_id: flood/gap\n"+validProfile), gen) // a gap: resync
-	waitFor(t, 10*time.Second, "the resync is waiting for its export", func() (bool, string) { return slow.exports.Load() >= 2, "" })
+	testkit.Eventually(t, 10*time.Second, "the resync is waiting for its export", func() (bool, string) { return slow.exports.Load() >= 2, "" })
 	doc := "sie_id: flood/big\n" + validProfile + "description: '" + strings.Repeat("z", 200_000) + "'\n"
 	bigDelta := payloadTemplate("sie-config-0", "flood/big", doc) // quoted once: the test runs under -race
 	for i := range 500 {
@@ -169,7 +170,7 @@ func TestAdvHostileDeltaFloods(t *testing.T) {
 	}
 	slow.delay.Store(0)
 	want := fetchExport(t, base)
-	waitFor(t, 30*time.Second, "the gateway recovers the export", func() (bool, string) { return gw.convergedTo(want) })
+	testkit.Eventually(t, 30*time.Second, "the gateway recovers the export", func() (bool, string) { return gw.convergedTo(want) })
 	rss1, hwm1 := memory(t, pid)
 	// The bound: the 64 MiB replay buffer, the 16 MiB subscription queue
 	// and the garbage collector's headroom, whatever the flood's size.
@@ -193,7 +194,7 @@ func TestAdvHostileDeltaFloods(t *testing.T) {
 	if err := pub.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 20*time.Second, "the untrusted flood is handled", func() (bool, string) {
+	testkit.Eventually(t, 20*time.Second, "the untrusted flood is handled", func() (bool, string) {
 		n := invalid()
 		return n > sentinel, fmt.Sprint(n)
 	})
@@ -216,13 +217,13 @@ func TestAdvHostileDeltaFloods(t *testing.T) {
 	if err := pub.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 30*time.Second, "the storm is handled", func() (bool, string) {
+	testkit.Eventually(t, 30*time.Second, "the storm is handled", func() (bool, string) {
 		n := sumMetric(scrape(gw.URL()), "sie_gateway_config_deltas_total", `result="gap"`) +
 			sumMetric(scrape(gw.URL()), "sie_gateway_config_deltas_total", `result="buffered"`)
 		return n >= storm, fmt.Sprint(n)
 	})
 	want = fetchExport(t, base)
-	waitFor(t, p.ConvergeBudget+5*time.Second, "the gateway recovers the export", func() (bool, string) { return gw.convergedTo(want) })
+	testkit.Eventually(t, p.ConvergeBudget+5*time.Second, "the gateway recovers the export", func() (bool, string) { return gw.convergedTo(want) })
 	elapsed := time.Since(start) // the storm and the recovery
 	started := resyncs() - resyncs0
 	if limit := elapsed.Seconds() + 2; started > limit {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sieproject/sie/internal/httplimits"
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -125,7 +126,7 @@ func TestAdvIdleConnectionsReclaimed(t *testing.T) {
 			"all_reclaimed_after": time.Since(start).Round(10 * time.Millisecond).String(),
 			"normal_requests":     served, "normal_worst_ms": worst.Milliseconds()})
 	}
-	waitFor(t, 10*time.Second, "file descriptors released", func() (bool, string) {
+	testkit.Eventually(t, 10*time.Second, "file descriptors released", func() (bool, string) {
 		n := openFDs()
 		return n < fdsBefore+50, fmt.Sprintf("%d open, %d before", n, fdsBefore)
 	})

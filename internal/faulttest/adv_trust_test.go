@@ -14,6 +14,7 @@ import (
 
 	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/natsauth"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // TestAdvForgedDeltaFromNonWriter: on a NATS run with the permission matrix,
@@ -33,7 +34,7 @@ func TestAdvForgedDeltaFromNonWriter(t *testing.T) {
 	base := cfg.URL()
 	waitNATSConnected(t, base, true)
 	gw := startGateway(t, gatewayOptions{Name: "gw", ConfigURL: base, NATSURL: ns.URL(), Poll: time.Hour, Creds: users.Gateway})
-	waitFor(t, 20*time.Second, "gateway on NATS", func() (bool, string) { return gw.Connected(), "" })
+	testkit.Eventually(t, 20*time.Second, "gateway on NATS", func() (bool, string) { return gw.Connected(), "" })
 	mustWrite(t, w, base, planCreate(w.owned[0][0]))
 	waitConverged(t, base, []*testGateway{gw}, 10*time.Second)
 	before := fetchExport(t, base)
@@ -89,7 +90,7 @@ func TestAdvStrangerGeneration(t *testing.T) {
 	base := cfg.URL()
 	waitNATSConnected(t, base, true)
 	gw := startGateway(t, gatewayOptions{Name: "gw", ConfigURL: base, NATSURL: ns.URL(), Poll: time.Hour})
-	waitFor(t, 20*time.Second, "gateway on NATS", func() (bool, string) { return gw.Connected(), "" })
+	testkit.Eventually(t, 20*time.Second, "gateway on NATS", func() (bool, string) { return gw.Connected(), "" })
 	mustWrite(t, w, base, planCreate(w.owned[0][0]))
 	want := fetchExport(t, base)
 	waitConvergedTo(t, want, []*testGateway{gw}, time.Now(), 10*time.Second)
@@ -103,7 +104,7 @@ func TestAdvStrangerGeneration(t *testing.T) {
 	if err := pub.PublishMsg(msg); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, "the stranger delta is counted and a resync done", func() (bool, string) {
+	testkit.Eventually(t, 10*time.Second, "the stranger delta is counted and a resync done", func() (bool, string) {
 		return gw.deltaCounts()["other_generation"] == 1 && resyncCounts(gw)["generation"] > resyncs, ""
 	})
 	took := time.Since(start)
@@ -120,7 +121,7 @@ func TestAdvRewindConvergesWithinOnePoll(t *testing.T) {
 	p := loadParams(t)
 	ns := startNATS(t, 0)
 	w := newWorld(t, "rewind", 1, 3)
-	port := freePort(t)
+	port := testkit.FreePort(t)
 	o := configOptions{CatalogDir: w.catalog, NATSURL: ns.URL()}
 	cfg := startConfigInProcOn(t, o, port)
 	base := cfg.URL()
@@ -130,7 +131,7 @@ func TestAdvRewindConvergesWithinOnePoll(t *testing.T) {
 		Keep: func([]byte) bool { return !dropAll.Load() }})
 	live := startGateway(t, gatewayOptions{Name: "gw-deltas", ConfigURL: base, NATSURL: ns.URL(), Poll: time.Hour})
 	gws := []*testGateway{lossy, live}
-	waitFor(t, 20*time.Second, "gateways on NATS", func() (bool, string) { return allConnected(gws), "" })
+	testkit.Eventually(t, 20*time.Second, "gateways on NATS", func() (bool, string) { return allConnected(gws), "" })
 	var mine []*modelState // API-only models (writer 0 also owns seeds)
 	for _, m := range w.owned[0] {
 		if m.seed == nil {

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 var sieWorkerSimBin = &binary{name: "sie-worker-sim"}
@@ -75,7 +77,7 @@ func TestByHandConvergesThroughNATS(t *testing.T) {
 	ns := startNATS(t, 0)
 	w := newWorld(t, "byhand", 1, 1)
 	bundles, models := filepath.Join(w.catalog, "bundles"), filepath.Join(w.catalog, "models")
-	cfgPort, gwPort, wkPort := freePort(t), freePort(t), freePort(t)
+	cfgPort, gwPort, wkPort := testkit.FreePort(t), testkit.FreePort(t), testkit.FreePort(t)
 	cfgURL := "http://127.0.0.1:" + strconv.Itoa(cfgPort)
 	gwURL := "http://127.0.0.1:" + strconv.Itoa(gwPort)
 	wkURL := "http://127.0.0.1:" + strconv.Itoa(wkPort)
@@ -91,11 +93,11 @@ func TestByHandConvergesThroughNATS(t *testing.T) {
 		"serve", "--host", "127.0.0.1", "--port", strconv.Itoa(gwPort))
 
 	waitNATSConnected(t, cfgURL, true)
-	waitFor(t, 20*time.Second, "gateway ready with a healthy worker", func() (bool, string) {
+	testkit.Eventually(t, 20*time.Second, "gateway ready with a healthy worker", func() (bool, string) {
 		code, body, err := httpDo(gwURL, "GET", "/readyz", nil)
 		return code == 200 && strings.Contains(string(body), `"healthy_workers":1`), fmt.Sprint(code, string(body), err)
 	})
-	waitFor(t, 20*time.Second, "everyone on NATS", func() (bool, string) {
+	testkit.Eventually(t, 20*time.Second, "everyone on NATS", func() (bool, string) {
 		return ns.Subscriptions() >= 2 && sumMetric(scrape(gwURL), "sie_gateway_nats_connected") == 1, ""
 	})
 	if !strings.Contains(gw.logs(), "trusting config deltas from the sie-config this gateway bootstraps from") {
@@ -110,7 +112,7 @@ func TestByHandConvergesThroughNATS(t *testing.T) {
 	if code != 201 || !strings.Contains(string(body), `"warnings":[]`) {
 		t.Fatalf("POST: %d %s", code, body)
 	}
-	waitFor(t, 5*time.Second, "the worker's ack seen by the gateway", func() (bool, string) {
+	testkit.Eventually(t, 5*time.Second, "the worker's ack seen by the gateway", func() (bool, string) {
 		code, body, _ := httpDo(gwURL, "GET", modelPath(id)+"/status", nil)
 		return code == 200 && strings.Contains(string(body), `"all_bundles_acked":true`), string(body)
 	})
@@ -145,7 +147,7 @@ func TestStoreURLWithoutBucket(t *testing.T) {
 	bin := sieConfigBin.Path(t)
 	for _, url := range []string{"s3://", "gs://", "s3:///prefix", "gs:////"} {
 		dir := t.TempDir()
-		cmd := exec.Command(bin, "serve", "--host", "127.0.0.1", "--port", strconv.Itoa(freePort(t)))
+		cmd := exec.Command(bin, "serve", "--host", "127.0.0.1", "--port", strconv.Itoa(testkit.FreePort(t)))
 		cmd.Dir = dir
 		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "SIE_CONFIG_STORE_DIR=" + url,
 			"SIE_BUNDLES_DIR=" + filepath.Join(w.catalog, "bundles"), "SIE_MODELS_DIR=" + filepath.Join(w.catalog, "models")}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/workersim"
 )
 
@@ -75,7 +76,7 @@ func TestWorkerLossWithCatchUp(t *testing.T) {
 		want := w.acknowledged()
 		end := time.Now()
 		waitConvergedTo(t, want, []*testGateway{g}, end, p.Poll+p.ConvergeBudget)
-		waitFor(t, p.Poll+p.ConvergeBudget-time.Since(end), "workers converge with catch-up", func() (bool, string) {
+		testkit.Eventually(t, p.Poll+p.ConvergeBudget-time.Since(end), "workers converge with catch-up", func() (bool, string) {
 			return workersConverged(g, want.Epoch, fleets)
 		})
 		conv = append(conv, time.Since(end))
@@ -94,7 +95,7 @@ func TestWorkerLossWithCatchUp(t *testing.T) {
 	end := time.Now()
 	want := w.acknowledged()
 	waitConvergedTo(t, want, []*testGateway{g}, end, 5*time.Second)
-	waitFor(t, p.Poll+p.ConvergeBudget, "workers recover a lost tail delta by polling", func() (bool, string) {
+	testkit.Eventually(t, p.Poll+p.ConvergeBudget, "workers recover a lost tail delta by polling", func() (bool, string) {
 		return workersConverged(g, want.Epoch, fleets)
 	})
 	tail := time.Since(end)

@@ -5,8 +5,6 @@ import (
 	"log/slog"
 
 	"fmt"
-	"github.com/sieproject/sie/internal/bus"
-	"github.com/sieproject/sie/internal/httplimits"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +13,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/bus"
+	"github.com/sieproject/sie/internal/httplimits"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // configProc is the real sie-config binary as a child process on a fixed
@@ -71,7 +73,7 @@ func newConfigProc(t testing.TB, o configOptions) *configProc {
 		env = append(env, "SIE_NATS_URL="+o.NATSURL)
 	}
 	env = append(env, o.Env...)
-	p := &configProc{t: t, env: env, port: freePort(t), logDir: t.TempDir()}
+	p := &configProc{t: t, env: env, port: testkit.FreePort(t), logDir: t.TempDir()}
 	t.Cleanup(p.kill)
 	return p
 }
@@ -99,7 +101,7 @@ func (p *configProc) Start() {
 	}
 	p.cmd, p.exited = cmd, make(chan struct{})
 	go func(exited chan struct{}) { p.err = cmd.Wait(); close(exited) }(p.exited)
-	waitFor(p.t, 15*time.Second, "sie-config /healthz", func() (bool, string) {
+	testkit.Eventually(p.t, 15*time.Second, "sie-config /healthz", func() (bool, string) {
 		if p.Exited() {
 			return true, ""
 		}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // waitConverged waits until every gateway holds sie-config's current
@@ -21,7 +23,7 @@ func waitConvergedTo[G converger](t testing.TB, want exportSnap, gws []G, since 
 	t.Helper()
 	took := make(durations, len(gws))
 	done := make([]bool, len(gws))
-	waitFor(t, within-time.Since(since), "gateways converge on the export", func() (bool, string) {
+	testkit.Eventually(t, within-time.Since(since), "gateways converge on the export", func() (bool, string) {
 		var why []string
 		for i, g := range gws {
 			if done[i] {

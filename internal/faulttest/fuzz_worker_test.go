@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/samplecatalog"
+	"github.com/sieproject/sie/internal/workersim"
 )
 
 // FuzzWorkerApply feeds arbitrary deltas to a simulated worker's state
@@ -18,15 +18,15 @@ func FuzzWorkerApply(f *testing.F) {
 	if err := samplecatalog.WriteTo(dir); err != nil {
 		f.Fatal(err)
 	}
-	files, err := catalog.ReadWorkerModelsDir(filepath.Join(dir, "models"))
+	files, err := workersim.ReadModelsDir(filepath.Join(dir, "models"))
 	if err != nil {
 		f.Fatal(err)
 	}
-	adapters, err := catalog.ReadWorkerBundleAdapters(filepath.Join(dir, "bundles"), "default")
+	adapters, err := workersim.ReadBundleAdapters(filepath.Join(dir, "bundles"), "default")
 	if err != nil {
 		f.Fatal(err)
 	}
-	startup := catalog.WorkerStartup{Bundle: "default", Adapters: adapters, Files: files}
+	startup := workersim.Startup{Bundle: "default", Adapters: adapters, Files: files}
 	seed, _ := os.ReadFile(filepath.Join(dir, "models", "BAAI__bge-m3.yaml"))
 	f.Add("BAAI/bge-m3", int64(1), string(seed))
 	f.Add("hostile/lol", int64(7), string(billionLaughs()))
@@ -35,13 +35,13 @@ func FuzzWorkerApply(f *testing.F) {
 	f.Add("BAAI/bge-m3", int64(9), "sie_id: BAAI/bge-m3\nprofiles: {default: {extends: default}}\n")
 	f.Add("", int64(0), "")
 	f.Fuzz(func(t *testing.T, id string, epoch int64, config string) {
-		a, err := catalog.NewWorkerState(startup)
+		a, err := workersim.NewState(startup)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := catalog.NewWorkerState(startup)
+		b, _ := workersim.NewState(startup)
 		before := a.Hash()
-		d := catalog.Delta{ModelID: id, Epoch: epoch, ModelConfig: config}
+		d := workersim.Delta{ModelID: id, Epoch: epoch, ModelConfig: config}
 		a.Apply(d)
 		b.Apply(d)
 		if a.Hash() != b.Hash() {

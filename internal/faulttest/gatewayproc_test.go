@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // gatewayProc is the real sie-gateway binary as a child process. Its HTTP
@@ -46,7 +48,7 @@ type gatewayProcOptions struct {
 func startGatewayProcWith(t testing.TB, o gatewayProcOptions) *gatewayProc {
 	t.Helper()
 	name, configURL, natsURL, poll := o.Name, o.ConfigURL, o.NATSURL, o.Poll
-	g := &gatewayProc{name: name, port: freePort(t), done: make(chan struct{}),
+	g := &gatewayProc{name: name, port: testkit.FreePort(t), done: make(chan struct{}),
 		log: filepath.Join(t.TempDir(), name+".log")}
 	logf, err := os.Create(g.log)
 	if err != nil {
@@ -75,7 +77,7 @@ func startGatewayProcWith(t testing.TB, o gatewayProcOptions) *gatewayProc {
 	if o.ReadyWithin > 0 {
 		within = o.ReadyWithin
 	}
-	waitFor(t, within, name+" "+probe, func() (bool, string) {
+	testkit.Eventually(t, within, name+" "+probe, func() (bool, string) {
 		select {
 		case <-g.done:
 			return true, ""

@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/sieproject/sie/internal/bus"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // TestHostileInput sends a corpus of nasty requests to a real sie-config
@@ -37,7 +38,7 @@ func TestHostileInput(t *testing.T) {
 	fleet := startWorkers(t, w.catalog, "default", ns.URL(), 1)
 	before := fetchExport(t, base)
 	waitConvergedTo(t, before, []converger{gw, bin}, time.Now(), 20*time.Second)
-	waitFor(t, 20*time.Second, "gateways subscribed", func() (bool, string) {
+	testkit.Eventually(t, 20*time.Second, "gateways subscribed", func() (bool, string) {
 		return gw.Connected() && ns.Subscriptions() >= 3, ""
 	})
 	storeBefore := dirDigest(t, store)
@@ -82,7 +83,7 @@ func TestHostileInput(t *testing.T) {
 		if name == "gw-in" {
 			b = gwBase
 		}
-		waitFor(t, 20*time.Second, name+" handles every hostile message as documented", func() (bool, string) {
+		testkit.Eventually(t, 20*time.Second, name+" handles every hostile message as documented", func() (bool, string) {
 			got := counts()
 			for r, n := range want {
 				if got[r]-b[r] != n {
@@ -92,7 +93,7 @@ func TestHostileInput(t *testing.T) {
 			return true, ""
 		})
 	}
-	waitFor(t, 20*time.Second, "the worker receives every hostile message", func() (bool, string) {
+	testkit.Eventually(t, 20*time.Second, "the worker receives every hostile message", func() (bool, string) {
 		st := workerState(t, fleet.URLs()[0])
 		return st.Received-workerBase.Received == len(wmsgs), ""
 	})

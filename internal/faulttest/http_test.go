@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // httpClient serves every request of the suite. Requests to a process that
@@ -110,7 +112,7 @@ func waitNATSConnected(t testing.TB, base string, up bool) time.Duration {
 	if up {
 		want = "1"
 	}
-	return waitFor(t, 20*time.Second, "sie_config_nats_connected "+want, func() (bool, string) {
+	return testkit.Eventually(t, 20*time.Second, "sie_config_nats_connected "+want, func() (bool, string) {
 		v := metricValue(base, "sie_config_nats_connected")
 		return v == want, fmt.Sprintf("gauge=%q", v)
 	})

@@ -1,15 +1,12 @@
 package faulttest
 
 import (
-	"context"
 	"log/slog"
 	"os"
-	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/sieproject/sie/internal/configserver"
+	"github.com/sieproject/sie/internal/testkit/testcluster"
 	"github.com/sieproject/sie/internal/workersim"
 )
 
@@ -17,7 +14,7 @@ import (
 type inprocConfig struct {
 	*configserver.Server
 	logPath string
-	stop    sync.Once
+	stop    func()
 }
 
 // Logs returns what it logged.
@@ -50,38 +47,18 @@ func startConfigInProcOn(t testing.TB, o configOptions, port int) *inprocConfig 
 	if o.LogLevel != nil {
 		level = *o.LogLevel
 	}
-	srv, err := configserver.Start(context.Background(), configserver.Config{
-		Host:            "127.0.0.1",
-		Port:            port,
-		BundlesDir:      filepath.Join(o.CatalogDir, "bundles"),
-		ModelsDir:       filepath.Join(o.CatalogDir, "models"),
-		StoreURL:        o.StoreDir,
-		Restore:         o.Restore,
-		NATSURL:         o.NATSURL,
-		RouterID:        pod,
-		LogLevel:        level,
-		LogOutput:       logf,
-		NATSCredentials: o.Creds,
-		HTTPLimits:      o.Limits,
+	cl := testcluster.New(t, testcluster.Options{
+		Catalog: o.CatalogDir, StoreDir: o.StoreDir, NATSURL: o.NATSURL, NoNATS: o.NATSURL == "", NoConfig: true,
+		Config: func(cfg *configserver.Config) {
+			cfg.Restore, cfg.RouterID, cfg.LogLevel, cfg.LogOutput = o.Restore, pod, level, logf
+			cfg.NATSCredentials, cfg.HTTPLimits = o.Creds, o.Limits
+		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &inprocConfig{Server: srv, logPath: logf.Name()}
-	t.Cleanup(func() { stopConfigInProc(t, c) })
-	return c
+	return &inprocConfig{Server: cl.StartConfig(port), logPath: logf.Name(), stop: cl.StopConfig}
 }
 
 // stopConfigInProc shuts it down (once).
-func stopConfigInProc(t testing.TB, c *inprocConfig) {
-	c.stop.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if err := c.Shutdown(ctx); err != nil {
-			t.Logf("sie-config shutdown: %v", err)
-		}
-	})
-}
+func stopConfigInProc(_ testing.TB, c *inprocConfig) { c.stop() }
 
 // startWorkers runs simulated workers of bundle on the catalog.
 func startWorkers(t testing.TB, catalogDir, bundle, natsURL string, count int) *workersim.Fleet {
@@ -93,35 +70,7 @@ func startWorkers(t testing.TB, catalogDir, bundle, natsURL string, count int) *
 // adjusting their config, and waits for their NATS subscriptions.
 func startFleet(t testing.TB, catalogDir, bundle, natsURL string, count int, tweak func(*workersim.Config)) *workersim.Fleet {
 	t.Helper()
-	cfg := workersim.DefaultConfig()
-	cfg.Bundle, cfg.Count, cfg.Port = bundle, count, 0
-	cfg.ModelsDir = filepath.Join(catalogDir, "models")
-	cfg.BundlesDir = filepath.Join(catalogDir, "bundles")
-	cfg.NATSURL = natsURL
-	if tweak != nil {
-		tweak(&cfg)
-	}
-	log := slog.New(slog.NewTextHandler(discard{}, nil))
-	ctx, cancel := context.WithCancel(context.Background())
-	f, err := workersim.Start(ctx, cfg, log)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer scancel()
-		f.Shutdown(sctx)
-		cancel()
-	})
-	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer wcancel()
-	if err := f.WaitSubscribed(wctx); err != nil {
-		t.Fatalf("workers not subscribed: %v", err)
-	}
+	cl := testcluster.New(t, testcluster.Options{Catalog: catalogDir, NATSURL: natsURL, NoNATS: natsURL == "", NoConfig: true})
+	f, _ := cl.StartFleet(bundle, count, 0, tweak)
 	return f
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }

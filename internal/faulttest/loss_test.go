@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // lossRoundWrites is the size of a message-loss round; each round is
@@ -44,7 +46,7 @@ func TestMessageLoss(t *testing.T) {
 	gws := append([]*testGateway{lossy}, clean...)
 	waitConverged(t, base, gws, 20*time.Second)
 	applied0 := marks(gws)
-	waitFor(t, 20*time.Second, "gateways subscribed", func() (bool, string) {
+	testkit.Eventually(t, 20*time.Second, "gateways subscribed", func() (bool, string) {
 		return ns.Subscriptions() >= uint32(len(gws)) && allConnected(gws), ""
 	})
 
@@ -69,7 +71,7 @@ func TestMessageLoss(t *testing.T) {
 	dropMu.Lock()
 	dropAll = false
 	dropMu.Unlock()
-	waitFor(t, p.Poll+p.ConvergeBudget, "gw-lossy recovers a lost tail delta by polling",
+	testkit.Eventually(t, p.Poll+p.ConvergeBudget, "gw-lossy recovers a lost tail delta by polling",
 		func() (bool, string) { return lossy.convergedTo(want) })
 	tailConv := time.Since(start)
 

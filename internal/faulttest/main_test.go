@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // binDir holds the binaries built for this run; TestMain removes it.
@@ -64,28 +66,10 @@ func (b *binary) build() (string, error) {
 			return
 		}
 		b.path = filepath.Join(binDir, b.name)
-		cmd := exec.Command(goTool(), "build", "-o", b.path, "./"+filepath.ToSlash(src))
+		cmd := exec.Command(testkit.GoTool(), "build", "-o", b.path, "./"+filepath.ToSlash(src))
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.err = fmt.Errorf("%v\n%s", err, out)
 		}
 	})
 	return b.path, b.err
-}
-
-// goTool finds the go command that runs this test.
-func goTool() string {
-	if root := os.Getenv("GOROOT"); root != "" {
-		if p := filepath.Join(root, "bin", "go"); fileExists(p) {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	return "go"
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }

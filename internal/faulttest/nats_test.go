@@ -8,6 +8,8 @@ import (
 	"time"
 
 	natsserver "github.com/nats-io/nats-server/v2/server"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // natsHarness is an embedded NATS server on a loopback port that survives
@@ -33,7 +35,7 @@ func startNATS(t testing.TB, maxPayload int32) *natsHarness {
 // startNATSUsers is startNATS with authorization: only users may log in.
 func startNATSUsers(t testing.TB, maxPayload int32, users []*natsserver.User) *natsHarness {
 	t.Helper()
-	n := &natsHarness{t: t, port: freePort(t), maxPayload: maxPayload, users: users}
+	n := &natsHarness{t: t, port: testkit.FreePort(t), maxPayload: maxPayload, users: users}
 	n.Start()
 	t.Cleanup(n.Stop)
 	return n

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // TestNATSOutage stops NATS in the middle of a write storm and restarts it
@@ -82,7 +84,7 @@ func runOutage(t *testing.T, p params, w *world, base string, ns *natsHarness, s
 	ackedBy := func(n int) func() (bool, string) {
 		return func() (bool, string) { return w.led.ackCount() >= n, fmt.Sprint(w.led.ackCount(), " acknowledged") }
 	}
-	waitFor(t, 20*time.Second, "writes before the outage", ackedBy(w.led.ackCount()+p.OutageWrites))
+	testkit.Eventually(t, 20*time.Second, "writes before the outage", ackedBy(w.led.ackCount()+p.OutageWrites))
 
 	ns.Stop()
 	waitNATSConnected(t, base, false)
@@ -91,14 +93,14 @@ func runOutage(t *testing.T, p params, w *world, base string, ns *natsHarness, s
 	mu.Unlock()
 	// Once every writer has been refused, no write from before the outage
 	// is still in flight: from here on the state must not move.
-	waitFor(t, 20*time.Second, "every writer refused", func() (bool, string) {
+	testkit.Eventually(t, 20*time.Second, "every writer refused", func() (bool, string) {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(refused) == len(w.owned), fmt.Sprint(len(refused), " writers refused")
 	})
 	before := fetchExport(t, base)
 	r0 := w.led.refusals()
-	waitFor(t, 20*time.Second, "refusals during the outage", func() (bool, string) {
+	testkit.Eventually(t, 20*time.Second, "refusals during the outage", func() (bool, string) {
 		return w.led.refusals() >= r0+p.OutageWrites, fmt.Sprint(w.led.refusals()-r0, " refused")
 	})
 	idem := newModelState("outage/idem-"+key, nil, false)
@@ -128,7 +130,7 @@ func runOutage(t *testing.T, p params, w *world, base string, ns *natsHarness, s
 	}
 	// The storm goes on, racing the gateways' own reconnects: a gateway
 	// that misses deltas must catch up by gap or poll.
-	waitFor(t, 20*time.Second, "writes after the outage", ackedBy(w.led.ackCount()+p.OutageWrites))
+	testkit.Eventually(t, 20*time.Second, "writes after the outage", ackedBy(w.led.ackCount()+p.OutageWrites))
 	stopStorm()
 	if doubtful := <-done; len(doubtful) > 0 {
 		t.Fatalf("%d writes failed in transport: first %s", len(doubtful), doubtful[0])

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sieproject/sie/internal/gateway"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // TestPollRacingDeltaIsNoRewind: a delta that lands while the poller's
@@ -73,9 +74,9 @@ func TestPollRacingDeltaIsNoRewind(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.Start(ctx)
 	t.Cleanup(func() { cancel(); m.Wait() })
-	waitFor(t, 5*time.Second, "bootstrap", func() (bool, string) { return m.Ready(), "" })
+	testkit.Eventually(t, 5*time.Second, "bootstrap", func() (bool, string) { return m.Ready(), "" })
 	bootDone.Store(true)
-	waitFor(t, 5*time.Second, "the racing poll and a few more", func() (bool, string) { return polls.Load() >= 5, "" })
+	testkit.Eventually(t, 5*time.Second, "the racing poll and a few more", func() (bool, string) { return polls.Load() >= 5, "" })
 	if !raced.Load() {
 		t.Fatal("the delta did not apply during the poll; the race was not reproduced")
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/sieproject/sie/internal/configdelta"
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/logging"
 	"github.com/sieproject/sie/internal/yamldoc"
@@ -13,7 +14,7 @@ import (
 // delta is one received message, decoded and (for model_added) parsed once,
 // so a buffered delta can be replayed without parsing again.
 type delta struct {
-	env        envelope
+	env        configdelta.Payload
 	kind       string
 	generation string // the Sie-Config-Generation header ("" when absent)
 	size       int    // payload bytes, for the replay buffer's cap
@@ -41,14 +42,14 @@ func (m *Mirror) HandleDeltaMsg(data []byte, generation string) {
 	if f := m.cfg.DeltaFilter; f != nil && !f(data) {
 		return
 	}
-	env, err := parseEnvelope(data)
+	env, err := configdelta.Decode(data)
 	if err != nil {
 		m.metrics.Deltas.WithLabelValues(KindUnknown, ResultInvalidEnvelope).Inc()
 		m.warnings.Log(m.log, slog.LevelWarn, "dropping invalid config delta", "bytes", len(data))
 		return
 	}
-	d := delta{env: env, kind: env.kind(), generation: generation, size: len(data)}
-	if !m.trusts(env.Producer) {
+	d := delta{env: env, kind: kindOf(&env), generation: generation, size: len(data)}
+	if !m.trusts(env.RouterID) {
 		m.metrics.Deltas.WithLabelValues(d.kind, ResultRejectedUntrusted).Inc()
 		m.warnings.Log(m.log, slog.LevelWarn,
 			"rejecting config delta from an untrusted producer; to trust it, add its router_id to SIE_NATS_CONFIG_TRUSTED_PRODUCERS",
@@ -126,7 +127,7 @@ func (m *Mirror) bufferLocked(d delta) {
 func deltaFields(d *delta) []any {
 	t := func(s string) string { return logging.Truncate(s, logging.MaxFieldBytes) }
 	return []any{"kind", d.kind, "epoch", d.env.Epoch, "model_id", t(d.env.ModelID),
-		"bundle_id", t(d.env.BundleID), "router_id", t(d.env.Producer), "generation", t(d.generation)}
+		"bundle_id", t(d.env.BundleID), "router_id", t(d.env.RouterID), "generation", t(d.generation)}
 }
 
 func (m *Mirror) logDelta(d *delta, result string, local uint64, err error) {

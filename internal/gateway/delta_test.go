@@ -5,49 +5,24 @@ import (
 	"slices"
 	"sync"
 	"testing"
-)
 
-// nats/manager.rs #1, #2, #11: the envelope and its optional keys.
-func TestParseEnvelope(t *testing.T) {
-	e, err := parseEnvelope([]byte(`{"router_id":"sie-config-0","bundle_id":"default","epoch":6,"bundle_config_hash":"h","model_id":"n/e","profiles_added":["default"],"model_config":"sie_id: n/e\n","affected_bundles":["default"],"future":{"x":1}}`))
-	if err != nil || e.Producer != "sie-config-0" || e.Epoch != 6 || e.ModelID != "n/e" || e.kind() != KindModelAdded {
-		t.Fatalf("got %+v, %v", e, err)
-	}
-	e, err = parseEnvelope([]byte(`{"producer_id":"p","bundle_id":"","epoch":0,"bundle_config_hash":""}`))
-	if err != nil || e.Producer != "p" || e.ModelID != "" || e.ModelConfig != "" || e.Deleted || e.kind() != KindEpochBump {
-		t.Fatalf("alias and defaults: got %+v, %v", e, err)
-	}
-	for _, bad := range []string{
-		`[]`, `not json`, `{"bundle_id":"d","epoch":1,"bundle_config_hash":""}`,
-		`{"router_id":"r","epoch":1,"bundle_config_hash":""}`,
-		`{"router_id":"r","bundle_id":"d","bundle_config_hash":""}`,
-		`{"router_id":"r","bundle_id":"d","epoch":1}`,
-		`{"router_id":"r","bundle_id":"d","epoch":-1,"bundle_config_hash":""}`,
-		`{"router_id":"r","bundle_id":"d","epoch":1.5,"bundle_config_hash":""}`,
-		`{"router_id":"r","bundle_id":"d","epoch":"1","bundle_config_hash":""}`,
-		`{"router_id":5,"bundle_id":"d","epoch":1,"bundle_config_hash":""}`,
-		`{"router_id":"r","bundle_id":"d","epoch":1,"bundle_config_hash":"","deleted":"yes"}`,
-	} {
-		if _, err := parseEnvelope([]byte(bad)); err == nil {
-			t.Errorf("%s: accepted", bad)
-		}
-	}
-}
+	"github.com/sieproject/sie/internal/configdelta"
+)
 
 func TestDeltaKind(t *testing.T) {
 	cases := []struct {
-		env  envelope
+		env  configdelta.Payload
 		want string
 	}{
-		{envelope{ModelConfig: "sie_id: a\n"}, KindModelAdded},
-		{envelope{ModelConfig: " \n\t"}, KindEpochBump},
+		{configdelta.Payload{ModelConfig: "sie_id: a\n"}, KindModelAdded},
+		{configdelta.Payload{ModelConfig: " \n\t"}, KindEpochBump},
 		// A DELETE that reverts to the seed carries the seed's text and deleted: true.
-		{envelope{ModelID: "a", ModelConfig: "sie_id: a\n", Deleted: true}, KindModelAdded},
-		{envelope{ModelID: "a", Deleted: true}, KindModelRemoved},
-		{envelope{Deleted: true}, KindEpochBump},
+		{configdelta.Payload{ModelID: "a", ModelConfig: "sie_id: a\n", Deleted: true}, KindModelAdded},
+		{configdelta.Payload{ModelID: "a", Deleted: true}, KindModelRemoved},
+		{configdelta.Payload{Deleted: true}, KindEpochBump},
 	}
 	for _, c := range cases {
-		if got := c.env.kind(); got != c.want {
+		if got := kindOf(&c.env); got != c.want {
 			t.Errorf("%+v: kind %s, want %s", c.env, got, c.want)
 		}
 	}

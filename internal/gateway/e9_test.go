@@ -4,13 +4,13 @@ package gateway
 // export cap, the replay buffer's byte cap and the resync pacing.
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 const genA, genB = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -74,7 +74,7 @@ func TestResyncAcrossARestartFails(t *testing.T) {
 	m, _ := newTestMirror(t, Config{ConfigURL: f.srv.URL})
 	done := make(chan error, 1)
 	go func() { done <- resyncNow(t, m) }()
-	eventually(t, 5*time.Second, "the export requested", func() bool { return f.hit("/v1/configs/export") == 1 })
+	testkit.Eventually(t, 5*time.Second, "the export requested", func() bool { return f.hit("/v1/configs/export") == 1 })
 	f.set(func(f *fakeConfig) { f.generation = genB })
 	close(block)
 	if err := <-done; !errors.Is(err, errGenerationChanged) {
@@ -85,9 +85,9 @@ func TestResyncAcrossARestartFails(t *testing.T) {
 func TestBootstrapSourceIsTrusted(t *testing.T) {
 	f := newFakeConfig(t).withDefaultBundle()
 	f.set(func(f *fakeConfig) { f.routerID = "myhost-4242" })
-	var logs bytes.Buffer
+	var logs testkit.Logs
 	m, _ := newTestMirror(t, Config{ConfigURL: f.srv.URL, Trusted: Trust{"sie-config"},
-		Log: slog.New(slog.NewTextHandler(&logs, nil))})
+		Log: logs.Logger()})
 	m.HandleDelta(payload("myhost-4242", 1, "a/m", modelYAML("a/m", "default")))
 	if m.Snapshot().Exact("a/m") != nil {
 		t.Fatal("trusted before the bootstrap")
@@ -154,7 +154,7 @@ func TestReplayBufferOverflowRestarts(t *testing.T) {
 	m, _ := newTestMirror(t, Config{ConfigURL: f.srv.URL, BufferBytes: 64 << 10})
 	done := make(chan error, 1)
 	go func() { done <- m.attempt(context.Background(), TriggerStartup) }()
-	eventually(t, 5*time.Second, "the export requested", func() bool { return f.hit("/v1/configs/export") == 1 })
+	testkit.Eventually(t, 5*time.Second, "the export requested", func() bool { return f.hit("/v1/configs/export") == 1 })
 	big := modelYAML("z/m", "default") + "description: " + strings.Repeat("y", 20000) + "\n"
 	for i := range 10 {
 		m.HandleDelta(payload("sie-config", uint64(2+i), "z/m", big))
@@ -173,13 +173,13 @@ func TestReplayBufferOverflowRestarts(t *testing.T) {
 func TestResyncPacing(t *testing.T) {
 	f := newFakeConfig(t).withDefaultBundle()
 	m, _ := startMirror(t, Config{ConfigURL: f.srv.URL, PollInterval: time.Hour, ResyncInterval: 300 * time.Millisecond})
-	eventually(t, 5*time.Second, "bootstrap", m.Ready)
+	testkit.Eventually(t, 5*time.Second, "bootstrap", m.Ready)
 	start := time.Now()
 	for range 50 {
 		m.RequestResync(TriggerGap)
 		time.Sleep(10 * time.Millisecond)
 	}
-	eventually(t, 5*time.Second, "the queued resync", func() bool { return !m.Busy() })
+	testkit.Eventually(t, 5*time.Second, "the queued resync", func() bool { return !m.Busy() })
 	n := resyncCount(m, TriggerGap, "success")
 	if limit := time.Since(start).Seconds()/0.3 + 2; n > limit || n < 1 {
 		t.Fatalf("%v resyncs in %s (at most one per 300 ms)", n, time.Since(start))

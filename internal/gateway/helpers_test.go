@@ -5,24 +5,23 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/configdelta"
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
-
-func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func mustParse(t testing.TB, text string) *doc.Map {
 	t.Helper()
@@ -53,18 +52,13 @@ func modelYAML(id string, profiles ...string) string {
 	return b.String()
 }
 
-// payload builds a NATS delta the way sie-config writes it.
+// payload builds a NATS delta the way sie-config writes it; "deleted=true"
+// marks a removal.
 func payload(router string, epoch uint64, modelID, modelConfig string, extra ...string) []byte {
-	m := map[string]any{
-		"router_id": router, "bundle_id": "default", "epoch": epoch, "bundle_config_hash": "x",
-		"model_id": modelID, "profiles_added": []string{}, "model_config": modelConfig, "affected_bundles": []string{"default"},
-	}
-	for _, kv := range extra {
-		k, v, _ := strings.Cut(kv, "=")
-		m[k] = v == "true"
-	}
-	b, _ := json.Marshal(m)
-	return b
+	p := configdelta.Payload{RouterID: router, BundleID: "default", Epoch: epoch, BundleConfigHash: "x",
+		ModelID: modelID, ModelConfig: modelConfig, AffectedBundles: []string{"default"},
+		Deleted: slices.Contains(extra, "deleted=true")}
+	return p.Encode()
 }
 
 // seedState is a mirror state with bundle default and the given documents.
@@ -86,7 +80,7 @@ func newTestMirror(t testing.TB, cfg Config) (*Mirror, *prometheus.Registry) {
 	reg := prometheus.NewRegistry()
 	cfg.Metrics = NewMetrics(reg)
 	if cfg.Log == nil {
-		cfg.Log = quietLog()
+		cfg.Log = testkit.Discard()
 	}
 	return New(cfg), reg
 }
@@ -109,18 +103,6 @@ func deltaCount(m *Mirror, kind, result string) float64 {
 
 func resyncCount(m *Mirror, trigger, result string) float64 {
 	return value(m.metrics.Resyncs.WithLabelValues(trigger, result))
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // fakeConfig is a scriptable sie-config serving the sync endpoints.

@@ -26,7 +26,7 @@ func (h history) advance(prev, next *State) history {
 	rewind := next.epoch < prev.epoch
 	var out history
 	for _, b := range next.bundles.Ordered() {
-		hash := next.expected[b.Name]
+		hash := next.ExpectedHash(b.Name)
 		ring := h[b.Name]
 		if !rewind && len(ring) > 0 && ring[len(ring)-1].hash == hash {
 			continue

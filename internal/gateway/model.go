@@ -3,10 +3,12 @@ package gateway
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"sort"
 
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/workerview"
 )
 
 // Model is one mirrored model: its document and what is derived from it. A
@@ -39,6 +41,24 @@ func (m *Model) WorkerView() WorkerView { return m.view }
 // HeldByWorkers reports whether a worker would hold the document (full or
 // stub form), i.e. whether it counts in the expected hash.
 func (m *Model) HeldByWorkers() bool { return m.workerEntry != nil }
+
+// Key is the model's id (for the mirror's index).
+func (m *Model) Key() string { return m.ID }
+
+// HashEntries yields the model's worker-side hash entry for each of its
+// bundles; nothing when workers would not hold it.
+func (m *Model) HashEntries() iter.Seq2[string, []byte] {
+	return func(yield func(string, []byte) bool) {
+		if m.workerEntry == nil {
+			return
+		}
+		for _, b := range m.Bundles {
+			if !yield(b, m.workerEntry) {
+				return
+			}
+		}
+	}
+}
 
 // InBundle reports whether bundle is in the model's bundle list.
 func (m *Model) InBundle(bundle string) bool {
@@ -104,10 +124,10 @@ func newModel(id string, d *doc.Map, bs *catalog.BundleSet) *Model {
 		m.ProfileNames = []string{}
 	}
 	sort.Strings(m.ProfileNames)
-	v := catalog.ViewForWorkers(d, id)
+	v := workerview.Of(d, id)
 	m.view = WorkerView{Form: v.Form, Reasons: v.Reasons}
 	if v.Model != nil {
-		m.workerEntry = catalog.WorkerEntry(v.Model)
+		m.workerEntry = workerview.Entry(v.Model)
 	}
 	return m
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // config_poller.rs #1: hash drift with equal epochs → resync; hash stored.
@@ -30,9 +32,9 @@ func TestPollerRewind(t *testing.T) {
 	f := newFakeConfig(t).withDefaultBundle()
 	f.set(func(f *fakeConfig) { f.epochBody = `{"epoch":10,"bundles_hash":"a"}`; f.export = exportJSON(10) })
 	m, _ := startMirror(t, Config{ConfigURL: f.srv.URL, PollInterval: 10 * time.Millisecond})
-	eventually(t, 5*time.Second, "bootstrap", func() bool { return m.Snapshot().Epoch() == 10 })
+	testkit.Eventually(t, 5*time.Second, "bootstrap", func() bool { return m.Snapshot().Epoch() == 10 })
 	f.set(func(f *fakeConfig) { f.epochBody = `{"epoch":3,"bundles_hash":"b"}`; f.export = exportJSON(3) })
-	eventually(t, 5*time.Second, "rewind", func() bool { return m.Snapshot().Epoch() == 3 && m.Snapshot().BundlesHash() == "b" })
+	testkit.Eventually(t, 5*time.Second, "rewind", func() bool { return m.Snapshot().Epoch() == 3 && m.Snapshot().BundlesHash() == "b" })
 	time.Sleep(100 * time.Millisecond) // several more ticks: stable
 	if n := f.hit("/v1/configs/export"); n != 2 {
 		t.Fatalf("%d export fetches, want 2 (startup + one rewind)", n)

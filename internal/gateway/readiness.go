@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/workers"
+	"github.com/sieproject/sie/internal/workerview"
 )
 
 // Model states of the explained status, worst first (extensions E4).
@@ -261,11 +261,11 @@ func (st *Status) explainUnservable() bool {
 		return r
 	}
 	switch st.View.Form {
-	case catalog.ViewIgnored:
+	case workerview.ViewIgnored:
 		st.State, st.Reason = StateAckedUnservable, ReasonIgnoredByWorkers
 		st.Message = fmt.Sprintf("%d of %d workers of %s acked, but %s", acked, acked, bundleNames(ids), reason())
 		return true
-	case catalog.ViewStub:
+	case workerview.ViewStub:
 		st.State, st.Reason = StateAckedUnservable, ReasonStubOnWorkers
 		st.Message = fmt.Sprintf("%d of %d workers of %s acked, but %s", acked, acked, bundleNames(ids), reason())
 		return true

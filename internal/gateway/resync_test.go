@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 func resyncNow(t *testing.T, m *Mirror) error {
@@ -186,7 +188,7 @@ func TestResyncBuffersDeltas(t *testing.T) {
 	m, _ := newTestMirror(t, Config{ConfigURL: f.srv.URL})
 	done := make(chan error, 1)
 	go func() { done <- resyncNow(t, m) }()
-	eventually(t, 5*time.Second, "export request", func() bool { return f.hit("/v1/configs/export") == 1 })
+	testkit.Eventually(t, 5*time.Second, "export request", func() bool { return f.hit("/v1/configs/export") == 1 })
 	m.HandleDelta(payload("sie-config", 10, "old/one", modelYAML("old/one", "default")))
 	m.HandleDelta(payload("sie-config", 11, "new/one", modelYAML("new/one", "default")))
 	if m.Snapshot().Exact("new/one") == nil || m.Snapshot().Epoch() != 0 {
@@ -211,14 +213,14 @@ func TestGapTriggersResync(t *testing.T) {
 	f := newFakeConfig(t).withDefaultBundle()
 	f.set(func(f *fakeConfig) { f.epochBody = `{"epoch":3}`; f.export = exportJSON(3) })
 	m, _ := startMirror(t, Config{ConfigURL: f.srv.URL, PollInterval: time.Hour})
-	eventually(t, 5*time.Second, "bootstrap", m.Ready)
+	testkit.Eventually(t, 5*time.Second, "bootstrap", m.Ready)
 	f.set(func(f *fakeConfig) {
 		f.epochBody = `{"epoch":5}`
 		f.export = exportJSON(5, modelYAML("four", "default"), modelYAML("five", "default"))
 	})
 	m.HandleDelta(payload("sie-config", 5, "five", modelYAML("five", "default")))
 	// The metric is counted just after the swap; wait for both.
-	eventually(t, 5*time.Second, "gap resync", func() bool {
+	testkit.Eventually(t, 5*time.Second, "gap resync", func() bool {
 		return m.Snapshot().Epoch() == 5 && resyncCount(m, TriggerGap, "success") == 1
 	})
 	if m.Snapshot().Exact("four") == nil {
@@ -236,7 +238,7 @@ func TestResyncsCoalesce(t *testing.T) {
 	block := make(chan struct{})
 	f.set(func(f *fakeConfig) { f.block = block })
 	m, _ := startMirror(t, Config{ConfigURL: f.srv.URL, PollInterval: time.Hour})
-	eventually(t, 5*time.Second, "first export", func() bool { return f.hit("/v1/configs/export") == 1 })
+	testkit.Eventually(t, 5*time.Second, "first export", func() bool { return f.hit("/v1/configs/export") == 1 })
 	for i := 0; i < 20; i++ {
 		m.RequestResync(TriggerGap)
 	}
@@ -244,7 +246,7 @@ func TestResyncsCoalesce(t *testing.T) {
 		t.Fatal("busy while running")
 	}
 	close(block)
-	eventually(t, 5*time.Second, "follow-up", func() bool { return f.hit("/v1/configs/export") == 2 && !m.Busy() })
+	testkit.Eventually(t, 5*time.Second, "follow-up", func() bool { return f.hit("/v1/configs/export") == 2 && !m.Busy() })
 	time.Sleep(50 * time.Millisecond) // nothing else may start
 	if n := f.hit("/v1/configs/export"); n != 2 {
 		t.Fatalf("%d export fetches, want 2", n)
@@ -258,13 +260,13 @@ func TestBackoffAndDegraded(t *testing.T) {
 	f.set(func(f *fakeConfig) { f.status["/v1/configs/epoch"] = 500 })
 	m, _ := startMirror(t, Config{ConfigURL: f.srv.URL, PollInterval: time.Hour,
 		BackoffInitial: time.Millisecond, BackoffMax: 4 * time.Millisecond, DegradedFailures: 3})
-	eventually(t, 5*time.Second, "degraded", m.Degraded)
+	testkit.Eventually(t, 5*time.Second, "degraded", m.Degraded)
 	if value(m.metrics.BootstrapDegraded) != 1 || value(m.metrics.BootstrapFailures) < 3 || m.Ready() {
 		t.Fatal("degraded gauge and failures")
 	}
 	f.set(func(f *fakeConfig) { f.status = map[string]int{} })
-	eventually(t, 5*time.Second, "recovery", m.Ready)
-	eventually(t, time.Second, "gauge cleared", func() bool { return value(m.metrics.BootstrapDegraded) == 0 && !m.Degraded() })
+	testkit.Eventually(t, 5*time.Second, "recovery", m.Ready)
+	testkit.Eventually(t, time.Second, "gauge cleared", func() bool { return value(m.metrics.BootstrapDegraded) == 0 && !m.Degraded() })
 	if resyncCount(m, TriggerStartup, "success") != 1 || resyncCount(m, TriggerStartup, "failure") < 3 {
 		t.Fatal("resync metrics")
 	}
@@ -276,7 +278,7 @@ func TestDegradedAfterTime(t *testing.T) {
 	f.set(func(f *fakeConfig) { f.status["/v1/configs/epoch"] = 500 })
 	m, _ := startMirror(t, Config{ConfigURL: f.srv.URL, PollInterval: time.Hour,
 		BackoffInitial: time.Hour, DegradedAfter: 20 * time.Millisecond})
-	eventually(t, 5*time.Second, "degraded by time", m.Degraded)
+	testkit.Eventually(t, 5*time.Second, "degraded by time", m.Degraded)
 	if value(m.metrics.BootstrapFailures) != 1 {
 		t.Fatal("one failure only")
 	}

@@ -1,10 +1,11 @@
 package gateway
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // workerVectorCase is one case of testdata/vectors/worker_bundle_hash.json.
@@ -28,14 +29,7 @@ type workerVectorCase struct {
 // catalog (skipping when it is absent).
 func caseDirs(t *testing.T, c *workerVectorCase) (string, string) {
 	if c.CatalogDir != "" {
-		root := os.Getenv("SIE_SHARED_DIR")
-		if root == "" {
-			root = "../../../shared"
-		}
-		dir := filepath.Join(root, c.CatalogDir)
-		if _, err := os.Stat(filepath.Join(dir, "models")); err != nil {
-			t.Skipf("shared catalog not available at %s", dir)
-		}
+		dir := testkit.SharedDir(t, c.CatalogDir)
 		return filepath.Join(dir, "bundles"), filepath.Join(dir, "models")
 	}
 	root := t.TempDir()
@@ -58,23 +52,17 @@ func caseDirs(t *testing.T, c *workerVectorCase) (string, string) {
 // bumps the epoch once per write). The gateway holds every delivered
 // document, so w12's expectation is its gateway_expected_sha256.
 func TestExpectedHashVectors(t *testing.T) {
-	raw, err := os.ReadFile("../../testdata/vectors/worker_bundle_hash.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var file struct {
 		Cases []workerVectorCase `json:"cases"`
 	}
-	if err := json.Unmarshal(raw, &file); err != nil {
-		t.Fatal(err)
-	}
+	testkit.LoadVector(t, "worker_bundle_hash.json", &file)
 	if len(file.Cases) != 24 {
 		t.Fatalf("%d cases, want 24", len(file.Cases))
 	}
 	for _, c := range file.Cases {
 		t.Run(c.ID, func(t *testing.T) {
 			bundlesDir, modelsDir := caseDirs(t, &c)
-			seed, err := LoadSeed(bundlesDir, modelsDir, quietLog())
+			seed, err := LoadSeed(bundlesDir, modelsDir, testkit.Discard())
 			if err != nil {
 				t.Fatal(err)
 			}

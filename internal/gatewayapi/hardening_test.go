@@ -2,10 +2,8 @@ package gatewayapi
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/workers"
 )
 
@@ -48,10 +47,10 @@ func TestResolveDuplicateKeys(t *testing.T) {
 // when it announced a body it never sends; the refusal is logged without
 // the token, and rate-limited.
 func TestRefusalsAreNotDrainedAndAreLogged(t *testing.T) {
-	var logs bytes.Buffer
+	var logs testkit.Logs
 	st := state(t, 1)
 	srv := httptest.NewServer(New(Config{Mirror: &fakeMirror{st: st, ready: true}, Workers: workers.NewRegistry(workers.RegistryConfig{}),
-		Auth: Auth{Enabled: true, UserTokens: []string{"user"}}, Log: slog.New(slog.NewTextHandler(&logs, nil))}))
+		Auth: Auth{Enabled: true, UserTokens: []string{"user"}}, Log: logs.Logger()}))
 	defer srv.Close()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
 	if err != nil {

@@ -1,12 +1,10 @@
-package gatewayserver
+package gatewayserver_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +14,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/sieproject/sie/internal/gatewayserver"
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/workersim"
 )
 
@@ -79,14 +79,14 @@ func BenchmarkPropagation(b *testing.B) {
 	const writes = 1000
 	c := newCluster(b)
 	for i := 0; i < 2; i++ {
-		c.startGateway(func(cfg *Config) { cfg.PollInterval = time.Hour })
+		c.startGateway(func(cfg *gatewayserver.Config) { cfg.PollInterval = time.Hour })
 	}
 	c.waitReady()
-	floor := newNATSFloor(b, c.natsURL())
+	floor := newNATSFloor(b, c.NATSURL())
 	payload := make([]byte, 600)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2}}
 	post := func(id string) {
-		resp, err := client.Post(c.config.URL()+"/v1/configs/models", "application/x-yaml", strings.NewReader(modelYAML(id, "default")))
+		resp, err := client.Post(c.Config.URL()+"/v1/configs/models", "application/x-yaml", strings.NewReader(modelYAML(id, "default")))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -106,7 +106,7 @@ func BenchmarkPropagation(b *testing.B) {
 			id := fmt.Sprintf("bench%d/m-%04d", n, (i*7919)%writes)
 			post(id)
 			t0 := time.Now()
-			for _, g := range c.gateways {
+			for _, g := range c.Gateways {
 				for !hasModel(g, id) {
 					time.Sleep(20 * time.Microsecond)
 				}
@@ -160,20 +160,11 @@ func loadRPS(b *testing.B, url string, conc int, d time.Duration) float64 {
 func BenchmarkStatusThroughput(b *testing.B) {
 	const workers, conc, window, rounds = 500, 8, 6 * time.Second, 6
 	c := newCluster(b)
-	cfg := workersim.DefaultConfig()
-	cfg.Bundle, cfg.Count, cfg.Port = "default", workers, 0
-	cfg.ModelsDir = filepath.Join(c.catalog, "models")
-	ctx, cancel := context.WithCancel(context.Background())
-	fleet, err := workersim.Start(ctx, cfg, quiet())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { cancel(); <-fleet.Done() })
-	c.fleet = fleet
-	g := c.startGateway(func(cfg *Config) { cfg.NATSURL = ""; cfg.PollInterval = time.Hour })
-	waitFor(b, 60*time.Second, "workers healthy", func() bool { return g.Registry().HealthyCount() == workers })
+	c.fleet, _ = c.StartFleet("default", workers, 0, func(cfg *workersim.Config) { cfg.NATSURL = "" })
+	g := c.startGateway(func(cfg *gatewayserver.Config) { cfg.NATSURL = ""; cfg.PollInterval = time.Hour })
+	testkit.Eventually(b, 60*time.Second, "workers healthy", func() bool { return g.Registry().HealthyCount() == workers })
 	statusURL := g.URL() + "/v1/configs/models/BAAI/bge-m3/status"
-	waitFor(b, 10*time.Second, "acked", func() bool {
+	testkit.Eventually(b, 10*time.Second, "acked", func() bool {
 		_, body := c.get(g, "/v1/configs/models/BAAI/bge-m3/status")
 		return strings.Contains(body, `"total_eligible_workers":500`) && strings.Contains(body, `"pending_workers":[]`)
 	})

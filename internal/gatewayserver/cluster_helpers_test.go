@@ -1,89 +1,34 @@
-package gatewayserver
+package gatewayserver_test
 
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	natsserver "github.com/nats-io/nats-server/v2/server"
-
-	"github.com/sieproject/sie/internal/configserver"
-	"github.com/sieproject/sie/internal/samplecatalog"
+	"github.com/sieproject/sie/internal/gatewayserver"
+	"github.com/sieproject/sie/internal/testkit"
+	"github.com/sieproject/sie/internal/testkit/testcluster"
 	"github.com/sieproject/sie/internal/workersim"
 )
 
-// cluster is one NATS server, one sie-config, gateways and simulated
-// workers, all in-process on 127.0.0.1.
+// cluster is an in-process cluster (NATS, sie-config, gateways, simulated
+// workers on 127.0.0.1) with the helpers these tests share.
 type cluster struct {
-	t        testing.TB
-	catalog  string // dir with bundles/ and models/
-	natsPort int
-	nats     *natsserver.Server
-	config   *configserver.Server
-	cfgPort  int
-	gateways []*Server
-	fleet    *workersim.Fleet
-	client   *http.Client
-	// storeDir, when set before startConfig, gives sie-config a local
-	// store it restores from, so it can be restarted.
-	storeDir string
+	*testcluster.Cluster
+	t     testing.TB
+	fleet *workersim.Fleet // the last fleet started
 }
 
-func startNATSOn(t testing.TB, port int) *natsserver.Server {
+func newCluster(t testing.TB) *cluster { return newClusterWith(t, testcluster.Options{}) }
+
+func newClusterWith(t testing.TB, o testcluster.Options) *cluster {
 	t.Helper()
-	s, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats server not ready")
-	}
-	return s
-}
-
-func newCluster(t testing.TB) *cluster {
-	t.Helper()
-	c := &cluster{t: t, catalog: t.TempDir(), client: &http.Client{Timeout: 10 * time.Second}}
-	if err := samplecatalog.WriteTo(c.catalog); err != nil {
-		t.Fatal(err)
-	}
-	c.nats = startNATSOn(t, -1)
-	c.natsPort = c.nats.Addr().(*net.TCPAddr).Port
-	t.Cleanup(func() { c.nats.Shutdown() })
-	c.startConfig(0)
-	t.Cleanup(func() { _ = c.config.Shutdown(context.Background()) })
-	return c
-}
-
-func (c *cluster) natsURL() string { return "nats://127.0.0.1:" + strconv.Itoa(c.natsPort) }
-
-// startConfig starts sie-config, without a store (its epoch starts at 0)
-// unless storeDir is set.
-func (c *cluster) startConfig(port int) {
-	c.t.Helper()
-	srv, err := configserver.Start(context.Background(), configserver.Config{
-		Host: "127.0.0.1", Port: port,
-		BundlesDir: filepath.Join(c.catalog, "bundles"), ModelsDir: filepath.Join(c.catalog, "models"),
-		StoreURL: c.storeDir, Restore: c.storeDir != "",
-		NATSURL: c.natsURL(), RouterID: "sie-config-0", LogOutput: io.Discard,
-	})
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	c.config = srv
-	c.cfgPort = srv.Addr().(*net.TCPAddr).Port
+	return &cluster{Cluster: testcluster.New(t, o), t: t}
 }
 
 // startWorkers runs n simulated default-bundle workers on NATS.
@@ -92,61 +37,44 @@ func (c *cluster) startWorkers(n int) {
 	c.startFleet(n, 0, nil)
 }
 
-// startGateway runs a gateway against the cluster; tweak adjusts its config.
-func (c *cluster) startGateway(tweak func(*Config)) *Server {
+// startFleet runs n default-bundle workers with fast status frames and NATS
+// retries; port 0 picks free ports.
+func (c *cluster) startFleet(n, port int, tweak func(*workersim.Config)) (*workersim.Fleet, func()) {
 	c.t.Helper()
-	cfg, err := FromEnv(envOf(nil))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	cfg.Host, cfg.Port = "127.0.0.1", 0
-	cfg.ConfigURL = c.config.URL()
-	cfg.NATSURL = c.natsURL()
-	cfg.LogOutput = io.Discard
-	cfg.WSReconnectDelay = 100 * time.Millisecond
-	cfg.HeartbeatCheckInterval = 100 * time.Millisecond
-	cfg.NATSReconnectWait = 100 * time.Millisecond
-	cfg.BackoffInitial, cfg.BackoffMax = 50*time.Millisecond, 200*time.Millisecond
-	if c.fleet != nil {
-		cfg.Workers = c.fleet.URLs()
-	}
-	if tweak != nil {
-		tweak(&cfg)
-	}
-	s, err := Start(context.Background(), cfg)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	c.t.Cleanup(func() { _ = s.Shutdown(context.Background()) })
-	c.gateways = append(c.gateways, s)
-	return s
+	f, stop := c.StartFleet("default", n, port, func(cfg *workersim.Config) {
+		cfg.StatusInterval = 50 * time.Millisecond
+		cfg.NATSRetryInterval = 100 * time.Millisecond
+		if tweak != nil {
+			tweak(cfg)
+		}
+	})
+	c.fleet = f
+	return f, stop
 }
 
-// waitReady waits for every gateway's first bootstrap and NATS connection.
+// startGateway runs a gateway against the cluster; tweak adjusts its config.
+func (c *cluster) startGateway(tweak func(*gatewayserver.Config)) *gatewayserver.Server {
+	c.t.Helper()
+	return c.StartGateway(tweak)
+}
+
+// waitReady waits until every gateway has bootstrapped and is on NATS.
 func (c *cluster) waitReady() {
 	c.t.Helper()
-	for _, g := range c.gateways {
-		waitFor(c.t, 10*time.Second, "gateway ready and connected", func() bool { return g.Mirror().Ready() && g.NATSConnected() })
+	for _, g := range c.Gateways {
+		testkit.Eventually(c.t, 10*time.Second, "gateway ready and connected", func() bool { return g.Mirror().Ready() && g.NATSConnected() })
 	}
 }
-
-func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // write sends a write to sie-config and returns the response epoch.
 func (c *cluster) write(method, path, body string) (int, uint64) {
 	c.t.Helper()
-	req, _ := http.NewRequest(method, c.config.URL()+path, strings.NewReader(body))
-	resp, err := c.client.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	status, raw := c.Do(method, c.Config.URL()+path, body)
 	var v struct {
 		Epoch uint64 `json:"epoch"`
 	}
-	_ = json.Unmarshal(raw, &v)
-	return resp.StatusCode, v.Epoch
+	_ = json.Unmarshal([]byte(raw), &v)
+	return status, v.Epoch
 }
 
 func (c *cluster) mustWrite(method, path, body string, want int) uint64 {
@@ -159,25 +87,19 @@ func (c *cluster) mustWrite(method, path, body string, want int) uint64 {
 }
 
 // get fetches a gateway path.
-func (c *cluster) get(g *Server, path string) (int, string) {
+func (c *cluster) get(g *gatewayserver.Server, path string) (int, string) {
 	c.t.Helper()
-	resp, err := c.client.Get(g.URL() + path)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(raw)
+	return c.Do("GET", g.URL()+path, "")
 }
 
 // hasModel reports whether the gateway serves the model id.
-func hasModel(g *Server, id string) bool {
+func hasModel(g *gatewayserver.Server, id string) bool {
 	m := g.Mirror().Snapshot().Exact(id)
 	return m != nil
 }
 
 // metric reads one sample line from a gateway's /metrics.
-func (c *cluster) metric(g *Server, line string) float64 {
+func (c *cluster) metric(g *gatewayserver.Server, line string) float64 {
 	c.t.Helper()
 	_, body := c.get(g, "/metrics")
 	sc := bufio.NewScanner(bytes.NewBufferString(body))
@@ -188,17 +110,6 @@ func (c *cluster) metric(g *Server, line string) float64 {
 		}
 	}
 	return 0
-}
-
-func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // modelYAML is a strict-schema model on the default bundle's bert_flash.

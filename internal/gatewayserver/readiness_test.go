@@ -1,17 +1,17 @@
-package gatewayserver
+package gatewayserver_test
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sieproject/sie/internal/gatewayserver"
+	"github.com/sieproject/sie/internal/testkit"
+	"github.com/sieproject/sie/internal/testkit/testcluster"
 	"github.com/sieproject/sie/internal/workersim"
 )
 
@@ -21,11 +21,7 @@ import (
 // quickExample is the public Config API page's Quick Example (no tasks).
 func quickExample(t testing.TB) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "quick-example.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
+	return string(testkit.Testdata(t, "quick-example.yaml"))
 }
 
 // status is the part of the status view these tests read.
@@ -50,7 +46,7 @@ type status struct {
 	} `json:"bundles"`
 }
 
-func (c *cluster) status(g *Server, id string) (status, bool) {
+func (c *cluster) status(g *gatewayserver.Server, id string) (status, bool) {
 	c.t.Helper()
 	code, body := c.get(g, "/v1/configs/models/"+id+"/status")
 	var s status
@@ -61,10 +57,10 @@ func (c *cluster) status(g *Server, id string) (status, bool) {
 }
 
 // waitState waits until id's state on g is want and returns the view.
-func (c *cluster) waitState(g *Server, id, want string, within time.Duration) status {
+func (c *cluster) waitState(g *gatewayserver.Server, id, want string, within time.Duration) status {
 	c.t.Helper()
 	var last status
-	waitFor(c.t, within, fmt.Sprintf("%s to be %s (last: %+v)", id, want, &last), func() bool {
+	testkit.Eventually(c.t, within, fmt.Sprintf("%s to be %s (last: %+v)", id, want, &last), func() bool {
 		s, ok := c.status(g, id)
 		last = s
 		return ok && s.State == want
@@ -73,10 +69,10 @@ func (c *cluster) waitState(g *Server, id, want string, within time.Duration) st
 }
 
 // waitAcked waits until id is ready with n workers, every one acked.
-func (c *cluster) waitAcked(g *Server, id string, n int, within time.Duration) status {
+func (c *cluster) waitAcked(g *gatewayserver.Server, id string, n int, within time.Duration) status {
 	c.t.Helper()
 	var last status
-	waitFor(c.t, within, fmt.Sprintf("%s ready on %d acked workers (last: %+v)", id, n, &last), func() bool {
+	testkit.Eventually(c.t, within, fmt.Sprintf("%s ready on %d acked workers (last: %+v)", id, n, &last), func() bool {
 		s, ok := c.status(g, id)
 		last = s
 		if !ok || s.State != "ready" || len(s.Bundles) != 1 || len(s.Bundles[0].Workers) != n {
@@ -95,8 +91,8 @@ func (c *cluster) waitAcked(g *Server, id string, n int, within time.Duration) s
 // writeBody sends a write to sie-config and returns its decoded answer.
 func (c *cluster) writeBody(method, path, body string, want int) map[string]any {
 	c.t.Helper()
-	req, _ := http.NewRequest(method, c.config.URL()+path, strings.NewReader(body))
-	resp, err := c.client.Do(req)
+	req, _ := http.NewRequest(method, c.Config.URL()+path, strings.NewReader(body))
+	resp, err := c.Client.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -108,72 +104,15 @@ func (c *cluster) writeBody(method, path, body string, want int) map[string]any 
 	return out
 }
 
-// startFleet runs n default-bundle workers; port 0 picks free ports.
-func (c *cluster) startFleet(n, port int, tweak func(*workersim.Config)) (*workersim.Fleet, func()) {
-	c.t.Helper()
-	cfg := workersim.DefaultConfig()
-	cfg.Bundle, cfg.Count, cfg.Port = "default", n, port
-	cfg.ModelsDir = filepath.Join(c.catalog, "models")
-	cfg.NATSURL = c.natsURL()
-	cfg.StatusInterval = 50 * time.Millisecond
-	cfg.NATSRetryInterval = 100 * time.Millisecond
-	if tweak != nil {
-		tweak(&cfg)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	f, err := workersim.Start(ctx, cfg, quiet())
-	if err != nil {
-		cancel()
-		c.t.Fatal(err)
-	}
-	stop := func() { cancel(); <-f.Done() }
-	c.t.Cleanup(stop)
-	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer wcancel()
-	if err := f.WaitSubscribed(wctx); err != nil {
-		c.t.Fatal(err)
-	}
-	c.fleet = f
-	return f, stop
-}
-
-// consecutivePorts returns the first of n free consecutive loopback ports,
-// so a fleet can be restarted on the URLs the gateway already knows.
-func consecutivePorts(t testing.TB, n int) int {
-	t.Helper()
-	for range 50 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		first := ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
-		ok := true
-		for i := 1; i < n && ok; i++ {
-			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", first+i))
-			if err != nil {
-				ok = false
-				continue
-			}
-			l.Close()
-		}
-		if ok {
-			return first
-		}
-	}
-	t.Fatal("no consecutive free ports")
-	return 0
-}
-
 func catchUp(url string, poll time.Duration) func(*workersim.Config) {
 	return func(cfg *workersim.Config) {
 		cfg.ConfigURL, cfg.ConfigPoll, cfg.ConfigFullSync = url, poll, time.Hour
 	}
 }
 
-func (c *cluster) healthy(g *Server, n int) {
+func (c *cluster) healthy(g *gatewayserver.Server, n int) {
 	c.t.Helper()
-	waitFor(c.t, 10*time.Second, "workers healthy", func() bool { return g.Registry().HealthyCount() == n })
+	testkit.Eventually(c.t, 10*time.Second, "workers healthy", func() bool { return g.Registry().HealthyCount() == n })
 }
 
 // The Quick Example is accepted as a stub and, once acked, explained as
@@ -212,7 +151,7 @@ func TestReadinessQuickExampleAndFullDocument(t *testing.T) {
 // which started after the first write).
 func TestReadinessDetailWithoutCatchUp(t *testing.T) {
 	c := newCluster(t)
-	first := consecutivePorts(t, 2)
+	first := testkit.FreePorts(t, 2)
 	f, _ := c.startFleet(2, first, nil)
 	e1 := c.mustWrite(http.MethodPost, "/v1/configs/models", modelYAML("it/a", "default"), 201)
 	g := c.startGateway(nil)
@@ -223,7 +162,7 @@ func TestReadinessDetailWithoutCatchUp(t *testing.T) {
 	c.fault(0, `{"drop_deltas": 1}`)
 	e2 := c.mustWrite(http.MethodPost, "/v1/configs/models", modelYAML("it/b", "default"), 201)
 	s := c.waitState(g, "it/a", "pending", 10*time.Second)
-	waitFor(t, 10*time.Second, "worker 1 acks", func() bool {
+	testkit.Eventually(t, 10*time.Second, "worker 1 acks", func() bool {
 		s, _ = c.status(g, "it/a")
 		return len(s.Bundles) == 1 && len(s.Bundles[0].Workers) == 2 && s.Bundles[0].Workers[1].Acked
 	})
@@ -238,7 +177,7 @@ func TestReadinessDetailWithoutCatchUp(t *testing.T) {
 	f.Shutdown(context.Background())
 	c.startFleet(2, first, nil)
 	s = c.waitState(g, "it/a", "pending", 10*time.Second)
-	waitFor(t, 15*time.Second, fmt.Sprintf("restarted workers reporting (last %+v)", &s), func() bool {
+	testkit.Eventually(t, 15*time.Second, fmt.Sprintf("restarted workers reporting (last %+v)", &s), func() bool {
 		s, _ = c.status(g, "it/a")
 		return len(s.Bundles) == 1 && len(s.Bundles[0].Workers) == 2 &&
 			s.Bundles[0].Workers[0].Detail == "unknown_config" && s.Bundles[0].Workers[1].Detail == "unknown_config"
@@ -255,12 +194,9 @@ func TestReadinessDetailWithoutCatchUp(t *testing.T) {
 // the workers' models and they recover on their own.
 func TestReadinessWithCatchUp(t *testing.T) {
 	const poll = 500 * time.Millisecond
-	c := newCluster(t)
-	_ = c.config.Shutdown(context.Background())
-	c.storeDir = t.TempDir()
-	c.startConfig(0)
-	first := consecutivePorts(t, 2)
-	f, _ := c.startFleet(2, first, catchUp(c.config.URL(), poll))
+	c := newClusterWith(t, testcluster.Options{StoreDir: t.TempDir()})
+	first := testkit.FreePorts(t, 2)
+	f, _ := c.startFleet(2, first, catchUp(c.Config.URL(), poll))
 	g := c.startGateway(nil)
 	c.waitReady()
 	c.healthy(g, 2)
@@ -277,7 +213,7 @@ func TestReadinessWithCatchUp(t *testing.T) {
 	// (b) A restarted worker acks at startup, with the export's epoch.
 	f.Shutdown(context.Background())
 	e3 := c.mustWrite(http.MethodPost, "/v1/configs/models", modelYAML("it/c", "default"), 201)
-	c.startFleet(2, first, catchUp(c.config.URL(), time.Hour)) // no poll: the startup reconcile alone
+	c.startFleet(2, first, catchUp(c.Config.URL(), time.Hour)) // no poll: the startup reconcile alone
 	s := c.waitAcked(g, "it/c", 2, 10*time.Second)
 	for _, w := range s.Bundles[0].Workers {
 		if w.ConfigEpoch == nil || *w.ConfigEpoch != e3 {
@@ -288,12 +224,12 @@ func TestReadinessWithCatchUp(t *testing.T) {
 	// (c) DELETE of an API-only model: the workers drop it (the delta
 	// carries no document; the reconcile removes it).
 	c.fleet.Shutdown(context.Background())
-	c.startFleet(2, first, catchUp(c.config.URL(), poll))
+	c.startFleet(2, first, catchUp(c.Config.URL(), poll))
 	c.waitState(g, "it/a", "ready", 10*time.Second)
 	c.mustWrite(http.MethodDelete, "/v1/configs/models/it/c", "", 200)
 	start = time.Now()
 	for _, u := range c.fleet.URLs() {
-		waitFor(t, poll+5*time.Second, "the workers drop it/c", func() bool {
+		testkit.Eventually(t, poll+5*time.Second, "the workers drop it/c", func() bool {
 			st := c.simState(u)
 			return st != nil && !strings.Contains(fmt.Sprint(st["models"]), "it/c")
 		})
@@ -303,16 +239,16 @@ func TestReadinessWithCatchUp(t *testing.T) {
 
 	// (d) sie-config away during polls: the workers keep their models and
 	// stay acked; back on the same port, a new write converges unaided.
-	cfgPort := c.cfgPort
-	_ = c.config.Shutdown(context.Background())
-	waitFor(t, 10*time.Second, "a failed poll reported", func() bool {
+	cfgPort := c.ConfigPort()
+	c.StopConfig()
+	testkit.Eventually(t, 10*time.Second, "a failed poll reported", func() bool {
 		st := c.simState(c.fleet.URLs()[0])
 		return st != nil && st["last_reconcile_error"] != nil
 	})
 	if s, _ := c.status(g, "it/a"); s.State != "ready" {
 		t.Fatalf("an outage changed the workers: %+v", s)
 	}
-	c.startConfig(cfgPort)
+	c.StartConfig(cfgPort)
 	// Both workers lose the next delta: only their polls can bring it.
 	c.fault(0, `{"drop_deltas": 1}`)
 	c.fault(1, `{"drop_deltas": 1}`)
@@ -325,7 +261,7 @@ func TestReadinessWithCatchUp(t *testing.T) {
 
 // simState reads a simulated worker's /sim/state (nil when unreachable).
 func (c *cluster) simState(base string) map[string]any {
-	resp, err := c.client.Get(base + "/sim/state")
+	resp, err := c.Client.Get(base + "/sim/state")
 	if err != nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package gatewayserver
+package gatewayserver_test
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/sieproject/sie/internal/gatewayserver"
 )
 
 // The request read deadline (ReadTimeout) bounds reading a request, not the
@@ -14,7 +16,7 @@ import (
 // its stream past the read timeout.
 func TestClusterStatusOutlivesReadTimeout(t *testing.T) {
 	c := newCluster(t)
-	g := c.startGateway(func(cfg *Config) { cfg.HTTPLimits.ReadTimeout = 300 * time.Millisecond })
+	g := c.startGateway(func(cfg *gatewayserver.Config) { cfg.HTTPLimits.ReadTimeout = 300 * time.Millisecond })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(g.URL(), "http")+"/ws/cluster-status", nil)

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 func TestReplayAndMismatch(t *testing.T) {
@@ -138,19 +140,10 @@ func TestWaiterGivesUpWithClient(t *testing.T) {
 // waitForWaiter polls until a goroutine is blocked on key's flight.
 func waitForWaiter(t *testing.T, c *Cache, key string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
+	testkit.Eventually(t, 5*time.Second, "a waiter blocked on the key", func() bool {
 		c.mu.Lock()
+		defer c.mu.Unlock()
 		f, busy := c.inflight[key]
-		n := 0
-		if busy {
-			n = f.waiters
-		}
-		c.mu.Unlock()
-		if n > 0 {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	t.Fatal("no waiter blocked on the key")
+		return busy && f.waiters > 0
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/sieproject/sie/internal/natsauth"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // TestMatrixIsEnforcedByTheServer connects as every role of a deployment
@@ -17,14 +18,7 @@ func TestMatrixIsEnforcedByTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true, Users: d.Users})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("not ready")
-	}
+	ns := testkit.NATS(t, func(o *natsserver.Options) { o.Users = d.Users })
 	defer ns.Shutdown()
 
 	connect := func(user, pw string) (*nats.Conn, chan error) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/samplecatalog"
+	"github.com/sieproject/sie/internal/workerview"
 )
 
 func readDir(t *testing.T, dir string) map[string][]byte {
@@ -467,7 +468,7 @@ func TestProjectParsers(t *testing.T) {
 			t.Errorf("models/%s: not a seed (ok=%v): %v", file, ok, err)
 			continue
 		}
-		if problems := catalog.WorkerSchemaProblems(seed.Doc); len(problems) != 0 {
+		if problems := workerview.SchemaProblems(seed.Doc); len(problems) != 0 {
 			t.Errorf("models/%s: fails the worker strict schema: %v", file, problems)
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // TestDevSecure: `siectl dev --secure` runs NATS with one user per
@@ -65,19 +67,13 @@ func TestDevSecure(t *testing.T) {
 		t.Fatalf("POST: %d %s", resp.StatusCode, out)
 	}
 	status := cl.gateways[0].URL() + "/v1/configs/models/" + cl.exampleModel + "/status"
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	testkit.Eventually(t, 20*time.Second, "the workers ack through the secure NATS", func() (bool, string) {
 		resp, err := http.Get(status)
-		if err == nil {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if strings.Contains(string(b), `"all_bundles_acked":true`) {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the workers never acked through the secure NATS: %s", b)
-			}
+		if err != nil {
+			return false, err.Error()
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return strings.Contains(string(b), `"all_bundles_acked":true`), string(b)
+	})
 }

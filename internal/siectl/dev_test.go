@@ -1,16 +1,16 @@
 package siectl
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // busyPort holds a loopback port until the test ends.
@@ -65,49 +65,20 @@ func TestDevPortPlanStepsOverTakenPorts(t *testing.T) {
 	}
 }
 
-// syncBuffer is a goroutine-safe writer.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // TestDevPrintsWritesAndAcks: one line per write and per change of the
 // written model's ack counts.
 func TestDevPrintsWritesAndAcks(t *testing.T) {
 	cl := testCluster(t, t.TempDir())
 	defer cl.stop()
-	var out syncBuffer
+	var out testkit.Logs
 	stop, err := cl.watch(context.Background(), &options{env: func(string) string { return "" }}, &out)
 	must(t, err)
 	defer stop()
 	env := devEnv(cl)
 	mustRun(t, env, 0, "apply", "-f", cl.exampleFile)
-	waitFor(t, 20*time.Second, "the ack line", func() bool { return strings.Contains(out.String(), "(all acked)") })
+	testkit.Eventually(t, 20*time.Second, "the ack line", func() bool { return strings.Contains(out.String(), "(all acked)") })
 	mustRun(t, env, 0, "delete", cl.exampleModel)
-	waitFor(t, 10*time.Second, "the delete line", func() bool { return strings.Contains(out.String(), "epoch 2") })
+	testkit.Eventually(t, 10*time.Second, "the delete line", func() bool { return strings.Contains(out.String(), "epoch 2") })
 	got := out.String()
 	mustContain(t, got, "write  epoch 1  my-org/my-embedder written, profiles added: default  (bundles default)\n",
 		"acks   my-org/my-embedder  default 1/1 workers acked  (all acked)\n",

@@ -7,13 +7,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // quickExample is the repository's copy of the public Config API page's
 // Quick Example: no tasks, so workers can hold it only as a stub. Before
 // catch-up, a dev cluster that had stored it could not start again (its
 // workers refused the file).
-var quickExample = filepath.Join("..", "..", "testdata", "quick-example.yaml")
+var quickExample = filepath.Join(testkit.RepoRoot(), "testdata", "quick-example.yaml")
 
 // `siectl dev --data-dir D` restarts from any store it wrote, and its
 // workers catch up on the stored documents instead of having them copied
@@ -33,21 +35,10 @@ func TestDevRestartsAfterQuickExample(t *testing.T) {
 	// equals the gateway's expectation), with no file copied by hand.
 	for _, g := range cl2.gateways {
 		url := g.URL() + "/v1/configs/models/intfloat/multilingual-e5-base/status"
-		waitUntil(t, 20*time.Second, "the restarted workers ack the stored document", func() bool {
+		testkit.Eventually(t, 20*time.Second, "the restarted workers ack the stored document", func() bool {
 			body := httpGet(t, url)
 			return strings.Contains(body, `"all_bundles_acked":true`)
 		})
-	}
-}
-
-func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out: %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/sieproject/sie/internal/bus"
+	"github.com/sieproject/sie/internal/configdelta"
 )
 
 // ackWatchLimit is how long `siectl dev` follows one write's acks.
@@ -61,27 +62,18 @@ func (cl *devCluster) watch(ctx context.Context, o *options, out io.Writer) (sto
 	}, nil
 }
 
-// deltaLine holds the payload keys the watcher prints.
-type deltaLine struct {
-	Epoch         int64    `json:"epoch"`
-	BundleID      string   `json:"bundle_id"`
-	ModelID       string   `json:"model_id"`
-	ProfilesAdded []string `json:"profiles_added"`
-	Affected      []string `json:"affected_bundles"`
-	Deleted       bool     `json:"deleted"`
-}
-
 func (w *devWatcher) onDelta(ctx context.Context, data []byte) {
-	var d deltaLine
-	if json.Unmarshal(data, &d) != nil || d.ModelID == "" {
+	d, err := configdelta.Decode(data)
+	if err != nil || d.ModelID == "" {
 		return
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.lastSeen[d.ModelID] >= d.Epoch {
+	epoch := int64(d.Epoch)
+	if w.lastSeen[d.ModelID] >= epoch {
 		return // another bundle's copy of the same write
 	}
-	w.lastSeen[d.ModelID] = d.Epoch
+	w.lastSeen[d.ModelID] = epoch
 	what := "written"
 	switch {
 	case d.Deleted:
@@ -89,7 +81,7 @@ func (w *devWatcher) onDelta(ctx context.Context, data []byte) {
 	case len(d.ProfilesAdded) > 0:
 		what = "written, profiles added: " + strings.Join(d.ProfilesAdded, ",")
 	}
-	bundles := d.Affected
+	bundles := d.AffectedBundles
 	if len(bundles) == 0 && d.BundleID != "" {
 		bundles = []string{d.BundleID} // a removed model maps to no bundle any more
 	}
@@ -103,22 +95,22 @@ func (w *devWatcher) onDelta(ctx context.Context, data []byte) {
 	go func() {
 		defer w.wg.Done()
 		defer cancel()
-		w.trackAcks(tctx, d.ModelID, d.Epoch, d.Deleted)
+		w.trackAcks(tctx, d.ModelID, epoch, d.Deleted)
 	}()
 }
 
 // trackAcks prints the model's acked/eligible workers per bundle whenever
 // they change, until every bundle is acked at the write's epoch or the
-// tracker is superseded or times out. The watcher hears a write as soon as
-// the gateway does, so a 404 before the gateway applied it is not "gone":
-// only after a delete does a 404 end the tracking.
-func (w *devWatcher) trackAcks(ctx context.Context, model string, epoch int64, deleted bool) {
+// tracker is superseded or times out. The watcher and the gateway both
+// receive the delta, in no set order: a model the gateway does not know yet
+// is gone only when the write was a removal.
+func (w *devWatcher) trackAcks(ctx context.Context, model string, epoch int64, removal bool) {
 	last := ""
 	t := time.NewTicker(w.poll)
 	defer t.Stop()
 	for {
 		r, err := w.gateway.do(ctx, http.MethodGet, modelPath(model)+"/status", nil, nil)
-		if err == nil && r.status == http.StatusNotFound && deleted {
+		if err == nil && r.status == http.StatusNotFound && removal {
 			return // the model is gone
 		}
 		if err == nil && r.ok() {

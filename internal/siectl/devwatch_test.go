@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // The watcher hears a write as soon as the gateway does: a gateway that
@@ -23,7 +25,7 @@ func TestDevWatcherWaitsForTheGatewayToApplyAWrite(t *testing.T) {
 		_, _ = w.Write([]byte(`{"all_bundles_acked":true,"config_epoch":4,"bundles":[{"bundle_id":"default","acked_workers":["w"],"total_eligible_workers":1}]}`))
 	}))
 	defer gw.Close()
-	var out syncBuffer
+	var out testkit.Logs
 	w := &devWatcher{out: &out, gateway: newClient(gw.URL, ""), poll: 5 * time.Millisecond}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

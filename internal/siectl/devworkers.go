@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/workersim"
+	"github.com/sieproject/sie/internal/workerview"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -44,7 +44,7 @@ func (cl *devCluster) workerModelsDir() (string, error) {
 			return "", err
 		}
 		d, err := yamldoc.Parse(data)
-		if err != nil || d == nil || len(catalog.WorkerSchemaProblems(d)) > 0 {
+		if err != nil || d == nil || len(workerview.SchemaProblems(d)) > 0 {
 			continue
 		}
 		if err := os.WriteFile(filepath.Join(dir, filepath.Base(p)), data, 0o644); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/samplecatalog"
+	"github.com/sieproject/sie/internal/workerview"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -246,7 +247,7 @@ func validateOffline(snap *catalog.Snapshot, files []modelFile) []validationResu
 }
 
 func viewOf(id string, d *doc.Map) *workerView {
-	v := catalog.ViewForWorkers(d, id)
+	v := workerview.Of(d, id)
 	return &workerView{Form: v.Form, Reasons: v.Reasons}
 }
 

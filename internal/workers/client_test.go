@@ -3,8 +3,6 @@ package workers
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -12,13 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/workersim"
 )
 
 const simBundle = "name: default\npriority: 10\nadapters: [sie_server.adapters.bert_flash]\n"
 const simModel = "sie_id: sim/model\nhf_id: sim/model\ntasks: {encode: {dense: {dim: 8}}}\nprofiles:\n  default:\n    adapter_path: sie_server.adapters.bert_flash:A\n    max_batch_tokens: 8\n"
-
-func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // startSims runs n simulated workers of bundle default (no NATS).
 func startSims(t *testing.T, n int) *workersim.Fleet {
@@ -37,7 +34,7 @@ func startSims(t *testing.T, n int) *workersim.Fleet {
 	cfg.ModelsDir = filepath.Join(root, "models")
 	cfg.StatusInterval = 50 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
-	f, err := workersim.Start(ctx, cfg, quiet())
+	f, err := workersim.Start(ctx, cfg, testkit.Discard())
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -58,17 +55,6 @@ func fault(t *testing.T, url, body string) {
 	}
 }
 
-func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func startClients(t *testing.T, reg *Registry, urls []string, cfg ClientConfig) {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := StartClients(ctx, reg, urls, cfg)
@@ -81,24 +67,24 @@ func startClients(t *testing.T, reg *Registry, urls []string, cfg ClientConfig) 
 func TestClientLifecycle(t *testing.T) {
 	fleet := startSims(t, 2)
 	urls := fleet.URLs()
-	reg := NewRegistry(RegistryConfig{HeartbeatTimeout: 400 * time.Millisecond, Log: quiet()})
+	reg := NewRegistry(RegistryConfig{HeartbeatTimeout: 400 * time.Millisecond, Log: testkit.Discard()})
 	startClients(t, reg, ParseStatic(urls[0]+","+urls[1]), ClientConfig{
 		ConnectTimeout: time.Second, ReconnectDelay: 50 * time.Millisecond,
 		ReadTimeout: 400 * time.Millisecond, CheckInterval: 50 * time.Millisecond,
 	})
-	waitFor(t, 5*time.Second, "both healthy", func() bool { return reg.HealthyCount() == 2 })
+	testkit.Eventually(t, 5*time.Second, "both healthy", func() bool { return reg.HealthyCount() == 2 })
 	el := reg.Eligible("default")
 	if len(el) != 2 || el[0].Name != "sim-default-0" || el[0].Hash != fleet.Workers()[0].Hash() {
 		t.Fatalf("eligible %+v", el)
 	}
 
 	fault(t, urls[0], `{"ready":false}`)
-	waitFor(t, 5*time.Second, "ready=false demotes", func() bool { return health(reg, urls[0]) == Unhealthy })
+	testkit.Eventually(t, 5*time.Second, "ready=false demotes", func() bool { return health(reg, urls[0]) == Unhealthy })
 	fault(t, urls[0], `{"ready":true}`)
-	waitFor(t, 5*time.Second, "healthy again", func() bool { return health(reg, urls[0]) == Healthy })
+	testkit.Eventually(t, 5*time.Second, "healthy again", func() bool { return health(reg, urls[0]) == Healthy })
 
 	fault(t, urls[1], `{"disconnect_ws":true}`)
-	waitFor(t, 5*time.Second, "reconnected", func() bool {
+	testkit.Eventually(t, 5*time.Second, "reconnected", func() bool {
 		w := reg.Get(urls[1])
 		hb := time.Unix(0, w.lastHeartbeat.Load())
 		return w.Info().Healthy() && time.Since(hb) < 100*time.Millisecond
@@ -106,12 +92,12 @@ func TestClientLifecycle(t *testing.T) {
 
 	start := time.Now()
 	fault(t, urls[1], `{"freeze_status":true}`)
-	waitFor(t, 5*time.Second, "read deadline", func() bool { return health(reg, urls[1]) == Unhealthy })
+	testkit.Eventually(t, 5*time.Second, "read deadline", func() bool { return health(reg, urls[1]) == Unhealthy })
 	if d := time.Since(start); d > 2*time.Second {
 		t.Fatalf("silent worker detected after %s", d)
 	}
 	fault(t, urls[1], `{"freeze_status":false}`)
-	waitFor(t, 5*time.Second, "recovers", func() bool { return health(reg, urls[1]) == Healthy })
+	testkit.Eventually(t, 5*time.Second, "recovers", func() bool { return health(reg, urls[1]) == Healthy })
 }
 
 // A blackholed address (TCP accepted, no handshake) fails the dial within
@@ -137,7 +123,7 @@ func TestClientConnectTimeout(t *testing.T) {
 			(<-accepted).Close()
 		}
 	}()
-	reg := NewRegistry(RegistryConfig{Log: quiet()})
+	reg := NewRegistry(RegistryConfig{Log: testkit.Discard()})
 	start := time.Now()
 	startClients(t, reg, []string{"http://" + ln.Addr().String()}, ClientConfig{ConnectTimeout: 200 * time.Millisecond, ReconnectDelay: 50 * time.Millisecond})
 	<-accepted

@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/sieproject/sie/internal/catalog"
 )
 
 // Limits of the catch-up client: an export of 10,000 models is a few MB.
@@ -170,7 +168,7 @@ func (c *catchUp) epoch(ctx context.Context) (int64, error) {
 }
 
 // export fetches /v1/configs/export and prepares every entry once.
-func (c *catchUp) export(ctx context.Context) (int64, []catalog.WorkerExportEntry, error) {
+func (c *catchUp) export(ctx context.Context) (int64, []ExportEntry, error) {
 	body, err := c.get(ctx, "/v1/configs/export")
 	if err != nil {
 		return 0, nil, err
@@ -189,10 +187,10 @@ type exportCache map[string]cachedEntry
 
 type cachedEntry struct {
 	raw   string
-	entry catalog.WorkerExportEntry
+	entry ExportEntry
 }
 
-func newExportCache(entries []catalog.WorkerExportEntry) exportCache {
+func newExportCache(entries []ExportEntry) exportCache {
 	c := make(exportCache, len(entries))
 	for _, e := range entries {
 		c[e.ModelID] = cachedEntry{raw: e.RawYAML, entry: e}
@@ -200,8 +198,8 @@ func newExportCache(entries []catalog.WorkerExportEntry) exportCache {
 	return c
 }
 
-// exportEntry is the part of an export entry a worker reads.
-type exportEntry struct {
+// wireExportEntry is the part of an export entry a worker reads.
+type wireExportEntry struct {
 	ModelID string   `json:"model_id"`
 	RawYAML *string  `json:"raw_yaml"`
 	Bundles []string `json:"affected_bundles"`
@@ -213,16 +211,16 @@ var errNotExport = errors.New("GET /v1/configs/export: the answer is not an expo
 // prepares the entries of bundle (the others concern no worker of the
 // fleet). An answer without either key is refused rather than taken as an
 // empty catalog: reconciling removes what the export lacks.
-func decodeExport(r io.Reader, bundle string) (int64, []catalog.WorkerExportEntry, error) {
+func decodeExport(r io.Reader, bundle string) (int64, []ExportEntry, error) {
 	return decodeExportCached(r, bundle, nil)
 }
 
 // decodeExportCached is decodeExport reusing the entries of cache whose
 // raw_yaml is unchanged.
-func decodeExportCached(r io.Reader, bundle string, cache exportCache) (int64, []catalog.WorkerExportEntry, error) {
+func decodeExportCached(r io.Reader, bundle string, cache exportCache) (int64, []ExportEntry, error) {
 	var top struct {
-		Epoch  *int64         `json:"epoch"`
-		Models *[]exportEntry `json:"models"`
+		Epoch  *int64             `json:"epoch"`
+		Models *[]wireExportEntry `json:"models"`
 	}
 	if err := json.NewDecoder(r).Decode(&top); err != nil {
 		return 0, nil, fmt.Errorf("GET /v1/configs/export: %w", err)
@@ -230,7 +228,7 @@ func decodeExportCached(r io.Reader, bundle string, cache exportCache) (int64, [
 	if top.Epoch == nil || top.Models == nil {
 		return 0, nil, errNotExport
 	}
-	out := make([]catalog.WorkerExportEntry, 0, len(*top.Models))
+	out := make([]ExportEntry, 0, len(*top.Models))
 	for _, e := range *top.Models {
 		if !slices.Contains(e.Bundles, bundle) {
 			continue
@@ -244,7 +242,7 @@ func decodeExportCached(r io.Reader, bundle string, cache exportCache) (int64, [
 			out = append(out, c.entry)
 			continue
 		}
-		out = append(out, catalog.NewWorkerExportEntry(e.ModelID, text, e.Bundles))
+		out = append(out, NewExportEntry(e.ModelID, text, e.Bundles))
 	}
 	return *top.Epoch, out, nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sieproject/sie/internal/configserver"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // startConfig runs a real sie-config over the catalog next to modelsDir
@@ -128,12 +129,12 @@ func TestCatchUpRepairsLossAndRemoval(t *testing.T) {
 	cfg.ConfigPoll = 300 * time.Millisecond
 	f := startFleet(t, cfg)
 	addr := f.Addrs()[0]
-	eventually(t, "startup and connect reconciles", func() bool { return getState(t, addr)["reconciles"].(float64) >= 2 })
+	testkit.Eventually(t, 10*time.Second, "startup and connect reconciles", func() bool { return getState(t, addr)["reconciles"].(float64) >= 2 })
 
 	postFault(t, addr, `{"drop_deltas": 1}`)
 	configWrite(t, cfgSrv, "POST", "", apiFull, 201)
 	start := time.Now()
-	eventually(t, "the lost delta repaired", func() bool { return f.Workers()[0].Hash() == expectedHash(t, seedModel, apiFull) })
+	testkit.Eventually(t, 10*time.Second, "the lost delta repaired", func() bool { return f.Workers()[0].Hash() == expectedHash(t, seedModel, apiFull) })
 	if took := time.Since(start); took > cfg.ConfigPoll+2*time.Second {
 		t.Errorf("convergence took %s with a %s poll", took, cfg.ConfigPoll)
 	}
@@ -142,7 +143,7 @@ func TestCatchUpRepairsLossAndRemoval(t *testing.T) {
 	}
 
 	configWrite(t, cfgSrv, "DELETE", "api/full", "", 200)
-	eventually(t, "the removal", func() bool { return f.Workers()[0].Hash() == expectedHash(t, seedModel) })
+	testkit.Eventually(t, 10*time.Second, "the removal", func() bool { return f.Workers()[0].Hash() == expectedHash(t, seedModel) })
 	if st := getState(t, addr); fmtList(st["models"]) != "seed/model" || st["config_epoch"] != 2.0 {
 		t.Errorf("after the DELETE: %v", st)
 	}
@@ -159,18 +160,18 @@ func TestCatchUpSurvivesConfigOutage(t *testing.T) {
 	f := startFleet(t, catchUpConfig(models, "", cfgSrv.URL()))
 	addr := f.Addrs()[0]
 	held := expectedHash(t, seedModel, apiFull)
-	eventually(t, "the startup reconcile", func() bool { return f.Workers()[0].Hash() == held })
+	testkit.Eventually(t, 10*time.Second, "the startup reconcile", func() bool { return f.Workers()[0].Hash() == held })
 
 	stopConfig(cfgSrv)
-	eventually(t, "a failed poll", func() bool { return getState(t, addr)["last_reconcile_error"] != nil })
+	testkit.Eventually(t, 10*time.Second, "a failed poll", func() bool { return getState(t, addr)["last_reconcile_error"] != nil })
 	if f.Workers()[0].Hash() != held {
 		t.Fatal("a failed poll changed the registry")
 	}
 
 	back := startConfig(t, models, "", store, port)
 	configWrite(t, back, "POST", "", apiModel, 201)
-	eventually(t, "recovery", func() bool { return f.Workers()[0].Hash() == expectedHash(t, seedModel, apiFull, apiModel) })
-	eventually(t, "the error cleared", func() bool { return getState(t, addr)["last_reconcile_error"] == nil })
+	testkit.Eventually(t, 10*time.Second, "recovery", func() bool { return f.Workers()[0].Hash() == expectedHash(t, seedModel, apiFull, apiModel) })
+	testkit.Eventually(t, 10*time.Second, "the error cleared", func() bool { return getState(t, addr)["last_reconcile_error"] == nil })
 }
 
 // Without catch-up the frames still carry config_epoch (from deltas) and

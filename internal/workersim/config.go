@@ -10,9 +10,10 @@ import (
 	"errors"
 
 	"fmt"
-	"github.com/sieproject/sie/internal/bus"
 	"path/filepath"
 	"time"
+
+	"github.com/sieproject/sie/internal/bus"
 )
 
 // Config describes a fleet of simulated workers of one bundle.

@@ -6,22 +6,22 @@ import (
 	"math"
 	"sync"
 	"time"
-
-	"github.com/sieproject/sie/internal/catalog"
 )
 
-// parseDelta reads a NATS config payload the way a Python worker does
-// (worker-protocol.md §2): a JSON object whose model_id (default ""), epoch
-// (default 0) and model_config (default "") are used; every other key is
-// ignored. Non-objects, invalid JSON and wrongly typed fields are dropped.
-func parseDelta(data []byte) (catalog.Delta, bool) {
+// parseDelta reads a NATS config payload (a configdelta.Payload as
+// sie-config encodes it) the way a Python worker does, not the way a
+// gateway does (worker-protocol.md §2): a JSON object whose model_id
+// (default ""), epoch (default 0, any integer or integral float) and
+// model_config (default "") are used; every other key is ignored.
+// Non-objects, invalid JSON and wrongly typed fields are dropped.
+func parseDelta(data []byte) (Delta, bool) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(&raw); err != nil || raw == nil {
-		return catalog.Delta{}, false
+		return Delta{}, false
 	}
-	var d catalog.Delta
+	var d Delta
 	if v, ok := raw["model_id"]; ok && !isJSONNull(v) {
 		if json.Unmarshal(v, &d.ModelID) != nil {
 			return d, false

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/sieproject/sie/internal/bus"
-	"github.com/sieproject/sie/internal/catalog"
 )
 
 // Fleet is a running set of simulated workers of one bundle, in one
@@ -51,15 +50,15 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Fleet, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	files, err := catalog.ReadWorkerModelsDir(cfg.ModelsDir)
+	files, err := ReadModelsDir(cfg.ModelsDir)
 	if err != nil {
 		return nil, err
 	}
-	adapters, err := catalog.ReadWorkerBundleAdapters(cfg.bundlesDir(), cfg.Bundle)
+	adapters, err := ReadBundleAdapters(cfg.bundlesDir(), cfg.Bundle)
 	if err != nil {
 		return nil, fmt.Errorf("bundle %q: %w", cfg.Bundle, err)
 	}
-	startup := catalog.WorkerStartup{Bundle: cfg.Bundle, Adapters: adapters, Files: files}
+	startup := Startup{Bundle: cfg.Bundle, Adapters: adapters, Files: files}
 
 	f := &Fleet{
 		cfg:       cfg,
@@ -70,9 +69,9 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Fleet, error) {
 	}
 	// Each worker loads on its own, as separate processes would; an invalid
 	// file fails here, before any port is bound.
-	states := make([]*catalog.WorkerState, cfg.Count)
+	states := make([]*State, cfg.Count)
 	for i := range states {
-		if states[i], err = catalog.NewWorkerState(startup); err != nil {
+		if states[i], err = NewState(startup); err != nil {
 			return nil, err
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,10 +14,11 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
-	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/configdelta"
+	"github.com/sieproject/sie/internal/testkit"
+	"github.com/sieproject/sie/internal/workerview"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -56,24 +56,14 @@ func writeDirs(t *testing.T, models map[string]string) string {
 
 func startNATS(t *testing.T) string {
 	t.Helper()
-	s, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats server not ready")
-	}
-	t.Cleanup(s.Shutdown)
+	s := testkit.NATS(t)
 	return s.ClientURL()
 }
-
-func testLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func startFleet(t *testing.T, cfg Config) *Fleet {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	f, err := Start(ctx, cfg, testLogger())
+	f, err := Start(ctx, cfg, testkit.Discard())
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -100,12 +90,10 @@ func testConfig(modelsDir, natsURL string) Config {
 
 // payload is a delta as sie-config publishes it (sie-config.md §9.2).
 func payload(modelID string, epoch int64, modelConfig string) []byte {
-	b, _ := json.Marshal(map[string]any{
-		"router_id": "sie-config-0", "bundle_id": "default", "epoch": epoch,
-		"bundle_config_hash": "ignored", "model_id": modelID, "profiles_added": []string{"default"},
-		"model_config": modelConfig, "affected_bundles": []string{"default"},
-	})
-	return b
+	p := configdelta.Payload{RouterID: "sie-config-0", BundleID: "default", Epoch: uint64(epoch),
+		BundleConfigHash: "ignored", ModelID: modelID, ProfilesAdded: []string{"default"},
+		ModelConfig: modelConfig, AffectedBundles: []string{"default"}}
+	return p.Encode()
 }
 
 func publish(t *testing.T, url string, msgs ...[]byte) {
@@ -129,18 +117,18 @@ func publish(t *testing.T, url string, msgs ...[]byte) {
 // over effective documents: each one in its worker view.
 func expectedHash(t *testing.T, docs ...string) string {
 	t.Helper()
-	var held []*catalog.WorkerModel
+	var held []*workerview.Model
 	for _, text := range docs {
 		d, err := yamldoc.Parse([]byte(text))
 		if err != nil {
 			t.Fatal(err)
 		}
 		id, _ := d.Get("sie_id")
-		if v := catalog.WorkerViewOf(d, id.(string)); v != nil {
+		if v := workerview.Held(d, id.(string)); v != nil {
 			held = append(held, v)
 		}
 	}
-	return catalog.WorkerBundleHash(held)
+	return workerview.BundleHash(held)
 }
 
 type statusClient struct {
@@ -212,20 +200,6 @@ func getState(t *testing.T, addr string) map[string]any {
 	return m
 }
 
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
-	}
-}
-
 func postFaults(t *testing.T, addr, body string) map[string]any {
 	t.Helper()
 	resp, err := http.Post("http://"+addr+"/sim/faults", "application/json", strings.NewReader(body))
@@ -284,7 +258,7 @@ func TestDeltaChangesReportedHash(t *testing.T) {
 	}
 	ws.waitFor("the delta's hash", hashIs(want))
 	// Every worker of the bundle has its own subscription.
-	eventually(t, "worker 0 to apply", func() bool { return f.Workers()[0].Hash() == want })
+	testkit.Eventually(t, 10*time.Second, "worker 0 to apply", func() bool { return f.Workers()[0].Hash() == want })
 }
 
 func TestEpochGuardDropsStaleDelta(t *testing.T) {
@@ -326,11 +300,11 @@ func TestEpochGuardDropsStaleDelta(t *testing.T) {
 
 func TestStartupRejectsInvalidModelFile(t *testing.T) {
 	modelsDir := writeDirs(t, map[string]string{"seed.yaml": seedModel, "broken.yaml": "sie_id: broken\nprofiles: {}\n"})
-	_, err := Start(context.Background(), testConfig(modelsDir, ""), testLogger())
+	_, err := Start(context.Background(), testConfig(modelsDir, ""), testkit.Discard())
 	if err == nil || !strings.Contains(err.Error(), "broken.yaml") {
 		t.Fatalf("err = %v, want one naming broken.yaml", err)
 	}
-	_, err = Start(context.Background(), func() Config { c := testConfig(modelsDir, ""); c.Bundle = "nope"; return c }(), testLogger())
+	_, err = Start(context.Background(), func() Config { c := testConfig(modelsDir, ""); c.Bundle = "nope"; return c }(), testkit.Discard())
 	if err == nil {
 		t.Fatal("a missing bundle file must fail the start")
 	}
@@ -341,7 +315,7 @@ func TestProbesAndShutdown(t *testing.T) {
 	cfg.NotReady = true
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	f, err := Start(ctx, cfg, testLogger())
+	f, err := Start(ctx, cfg, testkit.Discard())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,12 +369,12 @@ func TestFaultInjection(t *testing.T) {
 	// The first delta is dropped without touching the epoch guard, so the
 	// same epoch applies when re-sent.
 	publish(t, url, payload("api/added", 1, apiModel))
-	eventually(t, "the drop", func() bool { return getState(t, addr)["deltas_dropped"] == 1.0 })
+	testkit.Eventually(t, 10*time.Second, "the drop", func() bool { return getState(t, addr)["deltas_dropped"] == 1.0 })
 	if f.Workers()[0].Hash() != startHash || len(getState(t, addr)["model_epochs"].(map[string]any)) != 0 {
 		t.Fatal("a dropped delta changed the worker")
 	}
 	publish(t, url, payload("api/added", 1, apiModel))
-	eventually(t, "the apply", func() bool { return f.Workers()[0].Hash() == expectedHash(t, seedModel, apiModel) })
+	testkit.Eventually(t, 10*time.Second, "the apply", func() bool { return f.Workers()[0].Hash() == expectedHash(t, seedModel, apiModel) })
 
 	// Apply lag holds a received delta back.
 	st := postFaults(t, addr, `{"apply_lag_ms": 3600000}`)
@@ -408,7 +382,7 @@ func TestFaultInjection(t *testing.T) {
 		t.Errorf("apply_lag_ms %v", st["apply_lag_ms"])
 	}
 	publish(t, url, payload("api/added", 2, seedModel))
-	eventually(t, "receipt", func() bool { return getState(t, addr)["deltas_received"] == 3.0 })
+	testkit.Eventually(t, 10*time.Second, "receipt", func() bool { return getState(t, addr)["deltas_received"] == 3.0 })
 	if getState(t, addr)["deltas_applied"] != 1.0 {
 		t.Error("a lagged delta was applied at once")
 	}
@@ -453,7 +427,7 @@ func TestDropFractionAndFreeze(t *testing.T) {
 		msgs = append(msgs, payload(fmt.Sprintf("m/%d", i), 1, strings.ReplaceAll(seedModel, "seed/model", fmt.Sprintf("m/%d", i))))
 	}
 	publish(t, url, msgs...)
-	eventually(t, "four receipts", func() bool { return getState(t, addr)["deltas_received"] == 4.0 })
+	testkit.Eventually(t, 10*time.Second, "four receipts", func() bool { return getState(t, addr)["deltas_received"] == 4.0 })
 	if st := getState(t, addr); st["deltas_dropped"] != 2.0 {
 		t.Errorf("dropped %v of 4 at fraction 0.5", st["deltas_dropped"])
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/sieproject/sie/internal/canonjson"
-	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/testkit"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
 
@@ -60,13 +60,13 @@ profiles:
 }
 
 func benchWorker(b *testing.B) *Worker {
-	state, err := catalog.NewWorkerState(catalog.WorkerStartup{Bundle: "default", Adapters: []string{"sie_server.adapters.sentence_transformer"}})
+	state, err := NewState(Startup{Bundle: "default", Adapters: []string{"sie_server.adapters.sentence_transformer"}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	cfg := DefaultConfig()
 	cfg.Bundle = "default"
-	return newWorker("bench", &cfg, state, testLogger())
+	return newWorker("bench", &cfg, state, testkit.Discard())
 }
 
 // BenchmarkReconcile10k is a catching-up worker taking a 10,000-model
@@ -82,7 +82,7 @@ func BenchmarkReconcile10k(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var top struct {
-				Models []exportEntry `json:"models"`
+				Models []wireExportEntry `json:"models"`
 			}
 			if err := json.Unmarshal(body, &top); err != nil {
 				b.Fatal(err)

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/sieproject/sie/internal/canonjson"
-	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/workerview"
 )
 
 // simulated GPU constants (worker-protocol.md §8.5).
@@ -107,7 +107,7 @@ func (w *Worker) modelsJSONLocked() []byte {
 }
 
 // modelStatus is a ModelStatus of a configured, never-loaded model.
-func modelStatus(m *catalog.WorkerModel) *doc.Map {
+func modelStatus(m *workerview.Model) *doc.Map {
 	return doc.NewMap(
 		entry("name", m.ID),
 		entry("state", "available"),

@@ -1,12 +1,11 @@
 package workersim
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // BenchmarkStatusFrame is one status frame of a default-bundle worker over
@@ -15,25 +14,22 @@ import (
 //
 //	go test -run '^$' -bench StatusFrame -benchmem ./internal/workersim/
 func BenchmarkStatusFrame(b *testing.B) {
-	dir := filepath.Join("..", "..", "..", "shared", "testdata", "catalog")
-	if _, err := os.Stat(filepath.Join(dir, "models")); err != nil {
-		b.Skip("shared catalog not available")
-	}
-	files, err := catalog.ReadWorkerModelsDir(filepath.Join(dir, "models"))
+	dir := testkit.SharedDir(b, "testdata/catalog")
+	files, err := ReadModelsDir(filepath.Join(dir, "models"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	adapters, err := catalog.ReadWorkerBundleAdapters(filepath.Join(dir, "bundles"), "default")
+	adapters, err := ReadBundleAdapters(filepath.Join(dir, "bundles"), "default")
 	if err != nil {
 		b.Fatal(err)
 	}
-	state, err := catalog.NewWorkerState(catalog.WorkerStartup{Bundle: "default", Adapters: adapters, Files: files})
+	state, err := NewState(Startup{Bundle: "default", Adapters: adapters, Files: files})
 	if err != nil {
 		b.Fatal(err)
 	}
 	cfg := DefaultConfig()
 	cfg.Bundle = "default"
-	w := newWorker("sim-default-0", &cfg, state, testLogger())
+	w := newWorker("sim-default-0", &cfg, state, testkit.Discard())
 	defer w.queue.close()
 	var n int
 	for b.Loop() {

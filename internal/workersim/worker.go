@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sieproject/sie/internal/catalog"
+	"github.com/sieproject/sie/internal/workerview"
 )
 
 // Worker is one simulated worker: its own registry, epoch guard, faults and
@@ -18,7 +18,7 @@ type Worker struct {
 	queue   *deltaQueue
 
 	mu           sync.Mutex
-	state        *catalog.WorkerState
+	state        *State
 	ready        bool
 	frozen       bool
 	applyLag     time.Duration
@@ -53,7 +53,7 @@ type Worker struct {
 	unsupportedVer, unsupportedFG uint64
 }
 
-func newWorker(name string, cfg *Config, state *catalog.WorkerState, log *slog.Logger) *Worker {
+func newWorker(name string, cfg *Config, state *State, log *slog.Logger) *Worker {
 	w := &Worker{
 		name:           name,
 		cfg:            cfg,
@@ -149,7 +149,7 @@ func (w *Worker) apply(data []byte) {
 }
 
 // reconcile sets the registry from a fetched export (extensions E3).
-func (w *Worker) reconcile(epoch int64, entries []catalog.WorkerExportEntry, trigger string) {
+func (w *Worker) reconcile(epoch int64, entries []ExportEntry, trigger string) {
 	w.mu.Lock()
 	before, beforeEpoch := w.state.Hash(), w.state.ConfigEpoch()
 	res := w.state.Reconcile(epoch, entries)
@@ -184,7 +184,7 @@ func (w *Worker) unsupportedLocked() []string {
 	if v := w.state.Version(); v != w.unsupportedVer || w.unsupportedGen != w.unsupportedFG {
 		list := []string{}
 		for _, m := range w.state.Models() {
-			if m.Form == catalog.WorkerStub || w.unsupported[m.ID] {
+			if m.Form == workerview.Stub || w.unsupported[m.ID] {
 				list = append(list, m.ID)
 			}
 		}

@@ -4,16 +4,17 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-// The shipped catalog lives outside the repo; the test is skipped without it.
-const sharedCatalog = "../../../shared/testdata/catalog"
+	"github.com/sieproject/sie/internal/testkit"
+)
 
 func catalogFiles(t *testing.T) []string {
 	t.Helper()
+	// The shipped catalog lives outside the repo; the test is skipped without it.
+	catalog := testkit.SharedDir(t, "testdata/catalog")
 	var files []string
 	for _, dir := range []string{"bundles", "models"} {
-		got, _ := filepath.Glob(filepath.Join(sharedCatalog, dir, "*.yaml"))
+		got, _ := filepath.Glob(filepath.Join(catalog, dir, "*.yaml"))
 		files = append(files, got...)
 	}
 	if len(files) == 0 {

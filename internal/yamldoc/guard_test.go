@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 type guardVector struct {
@@ -24,14 +24,8 @@ type readings struct {
 
 func loadGuardVectors(t *testing.T) []guardVector {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "vectors", "yaml_guard.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var file struct{ Cases []guardVector }
-	if err := json.Unmarshal(raw, &file); err != nil {
-		t.Fatal(err)
-	}
+	testkit.LoadVector(t, "yaml_guard.json", &file)
 	if len(file.Cases) != 86 {
 		t.Fatalf("got %d cases, want 86", len(file.Cases))
 	}

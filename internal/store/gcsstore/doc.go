@@ -1,6 +1,6 @@
 // Package gcsstore is the config store on Google Cloud Storage
-// (sie-config.md §8.4): objects {prefix}/epoch and
-// {prefix}/models/<encoded id>.yaml.
+// (sie-config.md §8.4): the objectstore engine over one bucket, objects
+// {prefix}/epoch and {prefix}/models/<encoded id>.yaml.
 //
 // Credentials are Application Default Credentials; STORAGE_EMULATOR_HOST
 // points the client at an emulator (the client then skips authentication).

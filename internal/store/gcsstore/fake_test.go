@@ -10,7 +10,7 @@ import (
 
 	"github.com/fsouza/fake-gcs-server/fakestorage"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 	"github.com/sieproject/sie/internal/store/gcsstore"
 	"github.com/sieproject/sie/internal/store/storetest"
 )
@@ -88,11 +88,11 @@ func (f *fakeGCS) get(t *testing.T, key string) ([]byte, bool) {
 }
 
 func harness(prefix string) storetest.NewHarness {
-	key := func(rel string) string { return core.Location{Prefix: prefix}.Key(rel) }
+	key := func(rel string) string { return store.Location{Prefix: prefix}.Key(rel) }
 	return func(t *testing.T) storetest.Harness {
 		f := newFakeGCS(t)
 		return storetest.Harness{
-			Open: func(t *testing.T, logger *slog.Logger) core.Store { return f.open(t, prefix, logger) },
+			Open: func(t *testing.T, logger *slog.Logger) store.Store { return f.open(t, prefix, logger) },
 			Put:  func(t *testing.T, rel string, data []byte) { f.put(t, key(rel), data) },
 			Get:  func(t *testing.T, rel string) ([]byte, bool) { return f.get(t, key(rel)) },
 		}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 	"github.com/sieproject/sie/internal/store/gcsstore"
 	"github.com/sieproject/sie/internal/store/storetest"
 )
@@ -37,18 +37,18 @@ func TestModelContentType(t *testing.T) {
 
 // expectAllFail checks that every operation reports an error, none of them
 // reads as "missing", and the epoch write is not mistaken for a conflict.
-func expectAllFail(t *testing.T, s core.Store) {
+func expectAllFail(t *testing.T, s store.Store) {
 	t.Helper()
 	if e, err := s.ReadEpoch(ctx); err == nil {
 		t.Errorf("ReadEpoch = %d, nil; want an error", e)
 	}
-	if err := s.WriteEpoch(ctx, 1); err == nil || errors.Is(err, core.ErrEpochConflict) {
+	if err := s.WriteEpoch(ctx, 1); err == nil || errors.Is(err, store.ErrEpochConflict) {
 		t.Errorf("WriteEpoch: err = %v; want a plain error", err)
 	}
 	if _, err := s.ListModelFiles(ctx); err == nil {
 		t.Error("ListModelFiles succeeded")
 	}
-	if _, err := s.ReadModelFile(ctx, "org__m.yaml"); err == nil || errors.Is(err, core.ErrNotFound) {
+	if _, err := s.ReadModelFile(ctx, "org__m.yaml"); err == nil || errors.Is(err, store.ErrNotFound) {
 		t.Errorf("ReadModelFile: err = %v; want a non-missing error", err)
 	}
 	if err := s.WriteModel(ctx, "org/m", []byte("x")); err == nil {
@@ -115,7 +115,7 @@ func TestDroppedUploadLeavesNothing(t *testing.T) {
 	if err := s.WriteModel(ctx, "org/n", []byte("brand new model file")); err == nil {
 		t.Fatal("WriteModel succeeded")
 	}
-	if err := s.WriteEpoch(ctx, 2); err == nil || errors.Is(err, core.ErrEpochConflict) {
+	if err := s.WriteEpoch(ctx, 2); err == nil || errors.Is(err, store.ErrEpochConflict) {
 		t.Fatalf("WriteEpoch: err = %v; want a plain error", err)
 	}
 	if f.faults.Hits() == 0 {

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
-	"sync"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -13,12 +14,13 @@ import (
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/iterator"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
+	"github.com/sieproject/sie/internal/store/objectstore"
 )
 
 // DefaultTimeout bounds one store call, retries included, so a hung
 // endpoint cannot hold sie-config's write lock forever.
-const DefaultTimeout = 30 * time.Second
+const DefaultTimeout = objectstore.DefaultTimeout
 
 // Options configures a GCS store.
 type Options struct {
@@ -31,21 +33,9 @@ type Options struct {
 	Timeout time.Duration
 }
 
-// Store is a config store in one GCS bucket under an optional prefix. It is
-// safe for concurrent use.
-type Store struct {
-	client  *storage.Client
-	owned   bool // close client on Close
-	bucket  *storage.BucketHandle
-	loc     core.Location
-	logger  *slog.Logger
-	timeout time.Duration
-
-	mu       sync.Mutex // guards baseline and orders epoch writes
-	baseline version
-}
-
-var _ core.Store = (*Store)(nil)
+// Store is a config store in one GCS bucket under an optional prefix: the
+// object-store engine over GCS. It is safe for concurrent use.
+type Store = objectstore.Store
 
 // New returns a store on gs://bucket/prefix (prefix may be empty). It makes
 // no request: the caller's first ReadEpoch is the reachability check.
@@ -61,42 +51,123 @@ func New(ctx context.Context, bucket, prefix string, opts Options) (*Store, erro
 		}
 		owned = true
 	}
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	return &Store{
-		client:  client,
-		owned:   owned,
-		bucket:  client.Bucket(bucket),
-		loc:     core.Location{Kind: core.KindGCS, Bucket: bucket, Prefix: prefix},
-		logger:  core.Logger(opts.Logger),
-		timeout: timeout,
-	}, nil
+	return objectstore.New(objectstore.Config{
+		Bucket:   &gcsBucket{client: client, owned: owned, bucket: client.Bucket(bucket)},
+		Location: store.Location{Scheme: store.SchemeGCS, Bucket: bucket, Prefix: prefix},
+		Name:     "gcs store",
+		Logger:   opts.Logger,
+		Timeout:  opts.Timeout,
+		// GCS reads answer a bare "not found" for a missing bucket too; a
+		// listing tells the two apart.
+		ConfirmMissingEpoch: true,
+	}), nil
 }
 
-// Describe returns "gs://bucket[/prefix]".
-func (s *Store) Describe() string { return s.loc.String() }
+// gcsBucket is one bucket through the GCS client. Versions are object
+// generations.
+type gcsBucket struct {
+	client *storage.Client
+	owned  bool // close client on Close
+	bucket *storage.BucketHandle
+}
 
-// Ping lists at most one model object: it needs only storage.objects.list,
-// which the store needs anyway, and it fails on a missing bucket.
-func (s *Store) Ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	it := s.bucket.Objects(ctx, &storage.Query{Prefix: s.modelsPrefix()})
+// object returns a handle whose retries cover every call. Model writes and
+// deletes are idempotent for us (same bytes; missing counts as deleted),
+// which the library cannot know without a precondition.
+func (b *gcsBucket) object(key string) *storage.ObjectHandle {
+	return b.bucket.Object(key).Retryer(storage.WithPolicy(storage.RetryAlways))
+}
+
+func (b *gcsBucket) Get(ctx context.Context, key string, limit int64) ([]byte, string, error) {
+	r, err := b.object(key).NewReader(ctx)
+	if errors.Is(err, storage.ErrObjectNotExist) {
+		return nil, "", fmt.Errorf("%w: %w", objectstore.ErrObjectMissing, err)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	defer r.Close()
+	var rd io.Reader = r
+	if limit > 0 {
+		rd = io.LimitReader(r, limit)
+	}
+	data, err := io.ReadAll(rd)
+	if err != nil {
+		return nil, "", err
+	}
+	return data, strconv.FormatInt(r.Attrs.Generation, 10), nil
+}
+
+func (b *gcsBucket) Put(ctx context.Context, key string, data []byte, contentType string, cond objectstore.Condition) (string, error) {
+	h := b.object(key)
+	switch {
+	case cond.Absent:
+		h = h.If(storage.Conditions{DoesNotExist: true})
+	case cond.Match != "":
+		gen, err := strconv.ParseInt(cond.Match, 10, 64)
+		if err != nil {
+			return "", fmt.Errorf("generation %q: %w", cond.Match, err)
+		}
+		h = h.If(storage.Conditions{GenerationMatch: gen})
+	}
+	attrs, err := upload(ctx, h, data, contentType)
+	if isPreconditionFailed(err) {
+		return "", fmt.Errorf("%w: %w", objectstore.ErrConditionFailed, err)
+	}
+	if err != nil {
+		return "", err
+	}
+	return strconv.FormatInt(attrs.Generation, 10), nil
+}
+
+// Delete: not found is success.
+func (b *gcsBucket) Delete(ctx context.Context, key string) error {
+	err := b.object(key).Delete(ctx)
+	if err != nil && !errors.Is(err, storage.ErrObjectNotExist) {
+		return err
+	}
+	return nil
+}
+
+// List reads the names with delimiter "/"; entries with only Prefix set are
+// the "sub-directories" and are left out.
+func (b *gcsBucket) List(ctx context.Context, prefix string) ([]string, error) {
+	q := &storage.Query{Prefix: prefix, Delimiter: "/"}
+	if err := q.SetAttrSelection([]string{"Name"}); err != nil {
+		return nil, err
+	}
+	it := b.bucket.Objects(ctx, q)
+	var keys []string
+	for {
+		attrs, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			return keys, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if attrs.Prefix == "" {
+			keys = append(keys, attrs.Name)
+		}
+	}
+}
+
+// Probe needs only storage.objects.list, which the store needs anyway.
+func (b *gcsBucket) Probe(ctx context.Context, prefix string) error {
+	it := b.bucket.Objects(ctx, &storage.Query{Prefix: prefix})
 	it.PageInfo().MaxSize = 1
 	if _, err := it.Next(); err != nil && !errors.Is(err, iterator.Done) {
-		return fmt.Errorf("gcs store: ping %s: %w", s.Describe(), err)
+		return err
 	}
 	return nil
 }
 
 // Close closes the client if the store created it.
-func (s *Store) Close() error {
-	if !s.owned {
+func (b *gcsBucket) Close() error {
+	if !b.owned {
 		return nil
 	}
-	return s.client.Close()
+	return b.client.Close()
 }
 
 // boundedAttempts stops retrying after MaxAttempts. Uploads retry through
@@ -108,13 +179,6 @@ func boundedAttempts() storage.RetryOption {
 	return storage.WithErrorFunc(func(err error) bool {
 		return failures.Add(1) < MaxAttempts && storage.ShouldRetry(err)
 	})
-}
-
-// object returns a handle whose retries cover every call. Model writes and
-// deletes are idempotent for us (same bytes; missing counts as deleted),
-// which the library cannot know without a precondition.
-func (s *Store) object(key string) *storage.ObjectHandle {
-	return s.bucket.Object(key).Retryer(storage.WithPolicy(storage.RetryAlways))
 }
 
 // uploadChunk is the smallest chunk GCS allows. Content that fits in one

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 	"github.com/sieproject/sie/internal/store/local"
 	"github.com/sieproject/sie/internal/store/storetest"
 )
@@ -17,7 +17,7 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Harness {
 		base := filepath.Join(t.TempDir(), "store")
 		return storetest.Harness{
-			Open: func(t *testing.T, logger *slog.Logger) core.Store {
+			Open: func(t *testing.T, logger *slog.Logger) store.Store {
 				s, err := local.Open(base, local.Options{Logger: logger})
 				if err != nil {
 					t.Fatal(err)

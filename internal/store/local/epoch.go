@@ -10,7 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // snapshot identifies one version of the epoch file: the local analogue of
@@ -30,7 +30,7 @@ func (a snapshot) same(b snapshot) bool {
 	return !a.exists || (os.SameFile(a.info, b.info) && bytes.Equal(a.data, b.data))
 }
 
-func (s *Store) epochPath() string { return filepath.Join(s.base, core.EpochName) }
+func (s *Store) epochPath() string { return filepath.Join(s.base, store.EpochName) }
 
 // ReadEpoch reads {base}/epoch (§8.2) and makes it the baseline for the next
 // WriteEpoch.
@@ -48,7 +48,7 @@ func (s *Store) ReadEpoch(ctx context.Context) (int64, error) {
 	if !snap.exists {
 		return 0, nil
 	}
-	return core.ParseEpoch(snap.data, s.Describe(), s.logger), nil
+	return store.ParseEpoch(snap.data, s.Describe(), s.logger), nil
 }
 
 // WriteEpoch atomically replaces {base}/epoch, provided it is still the
@@ -74,10 +74,10 @@ func (s *Store) WriteEpoch(ctx context.Context, epoch int64) error {
 		return err
 	}
 	if s.baseline.known && !cur.same(s.baseline) {
-		return core.EpochConflict(fmt.Errorf("local store: %s changed since it was last read", s.epochPath()))
+		return store.EpochConflict(fmt.Errorf("local store: %s changed since it was last read", s.epochPath()))
 	}
-	data := core.FormatEpoch(epoch)
-	info, err := writeAtomic(s.base, core.EpochName, data, func() error { return s.hook(OpEpoch, core.EpochName) })
+	data := store.FormatEpoch(epoch)
+	info, err := writeAtomic(s.base, store.EpochName, data, func() error { return s.hook(OpEpoch, store.EpochName) })
 	if err != nil && info == nil && isNoSpace(err) {
 		s.logger.Warn("local store: volume full; writing the epoch through the spare slot", "err", err)
 		info, err = s.writeEpochInSlot(data)
@@ -88,7 +88,7 @@ func (s *Store) WriteEpoch(ctx context.Context, epoch int64) error {
 		s.baseline = snapshot{known: true, exists: true, info: info, data: data}
 	}
 	if err != nil {
-		return fmt.Errorf("local store: write %s: %w", core.EpochName, err)
+		return fmt.Errorf("local store: write %s: %w", store.EpochName, err)
 	}
 	return nil
 }
@@ -101,7 +101,7 @@ func (s *Store) readSnapshot() (snapshot, error) {
 		return snapshot{known: true}, nil
 	}
 	if err != nil {
-		return snapshot{}, fmt.Errorf("local store: read %s: %w", core.EpochName, err)
+		return snapshot{}, fmt.Errorf("local store: read %s: %w", store.EpochName, err)
 	}
 	defer f.Close()
 	info, err := f.Stat()
@@ -113,7 +113,7 @@ func (s *Store) readSnapshot() (snapshot, error) {
 		data, err = io.ReadAll(f)
 	}
 	if err != nil {
-		return snapshot{}, fmt.Errorf("local store: read %s: %w", core.EpochName, err)
+		return snapshot{}, fmt.Errorf("local store: read %s: %w", store.EpochName, err)
 	}
 	return snapshot{known: true, exists: true, info: info, data: data}, nil
 }

@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // ReadGeneration reads {base}/generation.
@@ -16,14 +16,14 @@ func (s *Store) ReadGeneration(ctx context.Context) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	data, err := os.ReadFile(filepath.Join(s.base, core.GenerationName))
+	data, err := os.ReadFile(filepath.Join(s.base, store.GenerationName))
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("local store: read %s: %w", core.GenerationName, err)
+		return "", fmt.Errorf("local store: read %s: %w", store.GenerationName, err)
 	}
-	return core.ParseGeneration(data, s.Describe(), s.logger), nil
+	return store.ParseGeneration(data, s.Describe(), s.logger), nil
 }
 
 // WriteGeneration replaces {base}/generation atomically (§8.3 rules).
@@ -31,8 +31,8 @@ func (s *Store) WriteGeneration(ctx context.Context, gen string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if _, err := writeAtomic(s.base, core.GenerationName, []byte(gen), func() error { return nil }); err != nil {
-		return fmt.Errorf("local store: write %s: %w", core.GenerationName, err)
+	if _, err := writeAtomic(s.base, store.GenerationName, []byte(gen), func() error { return nil }); err != nil {
+		return fmt.Errorf("local store: write %s: %w", store.GenerationName, err)
 	}
 	return nil
 }

@@ -11,9 +11,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 	"github.com/sieproject/sie/internal/store/local"
-	"github.com/sieproject/sie/internal/store/storetest"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 var ctx = context.Background()
@@ -100,8 +100,8 @@ func TestOpenRemovesStaleTemps(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(models, ".dir.tmp"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var rec storetest.Recorder
-	open(t, base, local.Options{Logger: rec.Logger()})
+	var rec testkit.Logs
+	open(t, base, local.Options{Logger: rec.LoggerAt(slog.LevelDebug)})
 	expectNames(t, base, ".epoch.slot", "keep.tmp", "models")
 	expectNames(t, models, ".dir.tmp", ".hidden.yaml", "a.yaml")
 	if n := rec.Count(slog.LevelInfo); n != 2 {
@@ -192,7 +192,7 @@ func TestInjectedEpochFailureKeepsEpochAndBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.armed = true
-	if err := s.WriteEpoch(ctx, 2); !errors.Is(err, errBoom) || errors.Is(err, core.ErrEpochConflict) {
+	if err := s.WriteEpoch(ctx, 2); !errors.Is(err, errBoom) || errors.Is(err, store.ErrEpochConflict) {
 		t.Fatalf("err = %v, want the injected error only", err)
 	}
 	expectNames(t, base, ".epoch.slot", "epoch", "models")
@@ -252,7 +252,7 @@ func TestReadErrorsAreNotMissing(t *testing.T) {
 	if _, err := s.ListModelFiles(ctx); err == nil {
 		t.Fatal("ListModelFiles succeeded")
 	}
-	if _, err := s.ReadModelFile(ctx, "a.yaml"); err == nil || errors.Is(err, core.ErrNotFound) {
+	if _, err := s.ReadModelFile(ctx, "a.yaml"); err == nil || errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("ReadModelFile: err = %v, want a non-missing error", err)
 	}
 	if err := s.WriteModel(ctx, "a", []byte("x")); err == nil {

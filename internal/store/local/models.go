@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // ListModelFiles lists the model files directly in {base}/models.
@@ -19,11 +19,11 @@ func (s *Store) ListModelFiles(ctx context.Context) ([]string, error) {
 	}
 	entries, err := os.ReadDir(s.models)
 	if err != nil {
-		return nil, fmt.Errorf("local store: list %s: %w", core.ModelsDir, err)
+		return nil, fmt.Errorf("local store: list %s: %w", store.ModelsDir, err)
 	}
 	names := make([]string, 0, len(entries))
 	for _, e := range entries {
-		if !e.IsDir() && core.IsModelFile(e.Name()) {
+		if !e.IsDir() && store.IsModelFile(e.Name()) {
 			names = append(names, e.Name())
 		}
 	}
@@ -36,15 +36,15 @@ func (s *Store) ReadModelFile(ctx context.Context, name string) ([]byte, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := core.CheckName(name); err != nil {
+	if err := store.CheckName(name); err != nil {
 		return nil, fmt.Errorf("local store: read %q: %w", name, err)
 	}
 	data, err := os.ReadFile(filepath.Join(s.models, name))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("local store: read %s/%s: %w", core.ModelsDir, name, core.ErrNotFound)
+		return nil, fmt.Errorf("local store: read %s/%s: %w", store.ModelsDir, name, store.ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("local store: read %s/%s: %w", core.ModelsDir, name, err)
+		return nil, fmt.Errorf("local store: read %s/%s: %w", store.ModelsDir, name, err)
 	}
 	return data, nil
 }
@@ -54,13 +54,13 @@ func (s *Store) WriteModel(ctx context.Context, id string, text []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	name := core.FileName(id)
-	if err := core.CheckName(name); err != nil {
+	name := store.FileName(id)
+	if err := store.CheckName(name); err != nil {
 		return fmt.Errorf("local store: write %q: %w", name, err)
 	}
 	_, err := writeAtomic(s.models, name, text, func() error { return s.hook(OpModel, name) })
 	if err != nil {
-		return fmt.Errorf("local store: write %s/%s: %w", core.ModelsDir, name, err)
+		return fmt.Errorf("local store: write %s/%s: %w", store.ModelsDir, name, err)
 	}
 	return nil
 }
@@ -71,12 +71,12 @@ func (s *Store) DeleteModel(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	name := core.FileName(id)
-	if err := core.CheckName(name); err != nil {
+	name := store.FileName(id)
+	if err := store.CheckName(name); err != nil {
 		return fmt.Errorf("local store: delete %q: %w", name, err)
 	}
 	if err := s.hook(OpDelete, name); err != nil {
-		return fmt.Errorf("local store: delete %s/%s: %w", core.ModelsDir, name, err)
+		return fmt.Errorf("local store: delete %s/%s: %w", store.ModelsDir, name, err)
 	}
 	err := os.Remove(filepath.Join(s.models, name))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -86,7 +86,7 @@ func (s *Store) DeleteModel(ctx context.Context, id string) error {
 		err = syncDir(s.models)
 	}
 	if err != nil {
-		return fmt.Errorf("local store: delete %s/%s: %w", core.ModelsDir, name, err)
+		return fmt.Errorf("local store: delete %s/%s: %w", store.ModelsDir, name, err)
 	}
 	return nil
 }

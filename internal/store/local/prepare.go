@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // PreparedModel is a model document written and fsynced to its temp file,
@@ -22,24 +22,24 @@ type PreparedModel struct {
 
 // PrepareModel performs steps 1–3 of the atomic write (§8.3) for the model's
 // file: create the temp file, write, fsync, close.
-func (s *Store) PrepareModel(ctx context.Context, id string, text []byte) (core.PreparedWrite, error) {
+func (s *Store) PrepareModel(ctx context.Context, id string, text []byte) (store.PreparedWrite, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	name := core.FileName(id)
-	if err := core.CheckName(name); err != nil {
+	name := store.FileName(id)
+	if err := store.CheckName(name); err != nil {
 		return nil, fmt.Errorf("local store: write %q: %w", name, err)
 	}
 	if err := os.MkdirAll(s.models, 0o755); err != nil {
-		return nil, fmt.Errorf("local store: write %s/%s: %w", core.ModelsDir, name, err)
+		return nil, fmt.Errorf("local store: write %s/%s: %w", store.ModelsDir, name, err)
 	}
 	f, tmp, err := createTemp(s.models, name)
 	if err != nil {
-		return nil, fmt.Errorf("local store: write %s/%s: %w", core.ModelsDir, name, err)
+		return nil, fmt.Errorf("local store: write %s/%s: %w", store.ModelsDir, name, err)
 	}
 	if _, err := fillAndClose(f, text); err != nil {
 		_ = os.Remove(tmp)
-		return nil, fmt.Errorf("local store: write %s/%s: %w", core.ModelsDir, name, err)
+		return nil, fmt.Errorf("local store: write %s/%s: %w", store.ModelsDir, name, err)
 	}
 	return &PreparedModel{store: s, name: name, tmp: tmp}, nil
 }
@@ -54,10 +54,10 @@ func (p *PreparedModel) Commit() error {
 	}
 	if err != nil {
 		_ = os.Remove(p.tmp)
-		return fmt.Errorf("local store: write %s/%s: %w", core.ModelsDir, p.name, err)
+		return fmt.Errorf("local store: write %s/%s: %w", store.ModelsDir, p.name, err)
 	}
 	if err := syncDir(p.store.models); err != nil {
-		return fmt.Errorf("local store: write %s/%s: %w", core.ModelsDir, p.name, err)
+		return fmt.Errorf("local store: write %s/%s: %w", store.ModelsDir, p.name, err)
 	}
 	return nil
 }

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // Operation names passed to Options.FailWrites.
@@ -47,7 +47,7 @@ type Store struct {
 	baseline snapshot
 }
 
-var _ core.Store = (*Store)(nil)
+var _ store.Store = (*Store)(nil)
 
 // Open prepares base as a store (§1.3 step 3): it creates {base}/models
 // (mode 0755, parents included) and removes temp files a crash left behind.
@@ -55,8 +55,8 @@ var _ core.Store = (*Store)(nil)
 func Open(base string, opts Options) (*Store, error) {
 	s := &Store{
 		base:   base,
-		models: filepath.Join(base, core.ModelsDir),
-		logger: core.Logger(opts.Logger),
+		models: filepath.Join(base, store.ModelsDir),
+		logger: store.Logger(opts.Logger),
 		fail:   opts.FailWrites,
 	}
 	if err := os.MkdirAll(s.models, 0o755); err != nil {

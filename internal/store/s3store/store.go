@@ -1,21 +1,23 @@
 package s3store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
+	"github.com/sieproject/sie/internal/store/objectstore"
 )
 
 // DefaultTimeout bounds one store call, SDK retries included, so a hung
 // endpoint cannot hold sie-config's write lock forever.
-const DefaultTimeout = 30 * time.Second
+const DefaultTimeout = objectstore.DefaultTimeout
 
 // Options configures an S3 store.
 type Options struct {
@@ -27,19 +29,9 @@ type Options struct {
 	Timeout time.Duration
 }
 
-// Store is a config store in one S3 bucket under an optional prefix. It is
-// safe for concurrent use.
-type Store struct {
-	client  *s3.Client
-	loc     core.Location
-	logger  *slog.Logger
-	timeout time.Duration
-
-	mu       sync.Mutex // guards baseline and orders epoch writes
-	baseline version
-}
-
-var _ core.Store = (*Store)(nil)
+// Store is a config store in one S3 bucket under an optional prefix: the
+// object-store engine over S3. It is safe for concurrent use.
+type Store = objectstore.Store
 
 // New returns a store on s3://bucket/prefix (prefix may be empty). It makes
 // no request: the caller's first ReadEpoch is the reachability check.
@@ -54,39 +46,105 @@ func New(ctx context.Context, bucket, prefix string, opts Options) (*Store, erro
 			return nil, err
 		}
 	}
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	return &Store{
-		client:  client,
-		loc:     core.Location{Kind: core.KindS3, Bucket: bucket, Prefix: prefix},
-		logger:  core.Logger(opts.Logger),
-		timeout: timeout,
-	}, nil
+	return objectstore.New(objectstore.Config{
+		Bucket:           &s3Bucket{client: client, name: bucket},
+		Location:         store.Location{Scheme: store.SchemeS3, Bucket: bucket, Prefix: prefix},
+		Name:             "s3 store",
+		Logger:           opts.Logger,
+		Timeout:          opts.Timeout,
+		NoVersionWarning: "S3 returned no ETag for the epoch; its writes cannot be conditional",
+	}), nil
 }
 
-// Describe returns "s3://bucket[/prefix]".
-func (s *Store) Describe() string { return s.loc.String() }
+// s3Bucket is one bucket through the AWS SDK. Versions are ETags.
+type s3Bucket struct {
+	client *s3.Client
+	name   string
+}
 
-// Ping lists at most one model object: it needs only the s3:ListBucket
-// permission the store needs anyway, and it fails on a missing bucket.
-func (s *Store) Ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	_, err := s.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
-		Bucket:  aws.String(s.loc.Bucket),
-		Prefix:  aws.String(s.loc.Key(core.ModelsDir + "/")),
-		MaxKeys: aws.Int32(1),
-	})
+func (b *s3Bucket) Get(ctx context.Context, key string, limit int64) ([]byte, string, error) {
+	out, err := b.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b.name), Key: aws.String(key)})
+	if isNotFound(err) {
+		return nil, "", fmt.Errorf("%w: %w", objectstore.ErrObjectMissing, err)
+	}
 	if err != nil {
-		return fmt.Errorf("s3 store: ping %s: %w", s.Describe(), err)
+		return nil, "", err
+	}
+	defer out.Body.Close()
+	var r io.Reader = out.Body
+	if limit > 0 {
+		r = io.LimitReader(r, limit)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, "", err
+	}
+	return data, aws.ToString(out.ETag), nil
+}
+
+func (b *s3Bucket) Put(ctx context.Context, key string, data []byte, contentType string, cond objectstore.Condition) (string, error) {
+	in := &s3.PutObjectInput{
+		Bucket:      aws.String(b.name),
+		Key:         aws.String(key),
+		Body:        bytes.NewReader(data),
+		ContentType: aws.String(contentType),
+	}
+	switch {
+	case cond.Absent:
+		in.IfNoneMatch = aws.String("*")
+	case cond.Match != "":
+		in.IfMatch = aws.String(cond.Match)
+	}
+	out, err := b.client.PutObject(ctx, in)
+	if isPreconditionFailed(err) {
+		return "", fmt.Errorf("%w: %w", objectstore.ErrConditionFailed, err)
+	}
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.ETag), nil
+}
+
+// Delete: S3 already answers success for a missing key; a 404 from a
+// compatible service is treated the same.
+func (b *s3Bucket) Delete(ctx context.Context, key string) error {
+	_, err := b.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b.name), Key: aws.String(key)})
+	if err != nil && !isNotFound(err) {
+		return err
 	}
 	return nil
 }
 
-// Close does nothing: the SDK client holds no resources that need release.
-func (s *Store) Close() error { return nil }
+// List reads every page with delimiter "/", so only direct children come
+// back as objects.
+func (b *s3Bucket) List(ctx context.Context, prefix string) ([]string, error) {
+	pages := s3.NewListObjectsV2Paginator(b.client, &s3.ListObjectsV2Input{
+		Bucket:    aws.String(b.name),
+		Prefix:    aws.String(prefix),
+		Delimiter: aws.String("/"),
+	})
+	var keys []string
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, obj := range page.Contents {
+			keys = append(keys, aws.ToString(obj.Key))
+		}
+	}
+	return keys, nil
+}
 
-// bucket is a convenience for request inputs.
-func (s *Store) bucket() *string { return aws.String(s.loc.Bucket) }
+// Probe needs only the s3:ListBucket permission the store needs anyway.
+func (b *s3Bucket) Probe(ctx context.Context, prefix string) error {
+	_, err := b.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+		Bucket:  aws.String(b.name),
+		Prefix:  aws.String(prefix),
+		MaxKeys: aws.Int32(1),
+	})
+	return err
+}
+
+// Close does nothing: the SDK client holds no resources that need release.
+func (b *s3Bucket) Close() error { return nil }

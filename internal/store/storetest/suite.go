@@ -7,7 +7,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/sieproject/sie/internal/store/core"
+	"github.com/sieproject/sie/internal/store"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // Run runs the whole conformance suite; each subtest gets a fresh base.
@@ -35,7 +36,7 @@ func testGeneration(t *testing.T, newHarness NewHarness) {
 	if err != nil || g != "" {
 		t.Fatalf("ReadGeneration on an empty store = %q, %v", g, err)
 	}
-	gen := core.NewGeneration()
+	gen := store.NewGeneration()
 	mustNil(t, s.WriteGeneration(ctx, gen), "WriteGeneration")
 	expectObject(t, h, "generation", []byte(gen))
 	if g, err := h.open(t).ReadGeneration(ctx); err != nil || g != gen {
@@ -43,8 +44,8 @@ func testGeneration(t *testing.T, newHarness NewHarness) {
 	}
 	h = newHarness(t)
 	h.Put(t, "generation", []byte("not a generation"))
-	var rec Recorder
-	if g, err := h.openLogged(t, rec.Logger()).ReadGeneration(ctx); err != nil || g != "" || rec.Count(slog.LevelWarn) == 0 {
+	var rec testkit.Logs
+	if g, err := h.openLogged(t, rec.LoggerAt(slog.LevelDebug)).ReadGeneration(ctx); err != nil || g != "" || rec.Count(slog.LevelWarn) == 0 {
 		t.Fatalf("damaged generation: %q, %v, warnings %d", g, err, rec.Count(slog.LevelWarn))
 	}
 }
@@ -78,7 +79,7 @@ func testModelRoundTrip(t *testing.T, h Harness) {
 	expectList(t, s, []string{"plain.yaml"})
 
 	_, err = s.ReadModelFile(ctx, "BAAI__bge-m3.yaml")
-	if !errors.Is(err, core.ErrNotFound) {
+	if !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("ReadModelFile of a deleted file: err = %v, want ErrNotFound", err)
 	}
 }
@@ -100,7 +101,7 @@ func testBadNames(t *testing.T, h Harness) {
 	ctx := context.Background()
 	s := h.open(t)
 	for _, name := range []string{"", "..", "../epoch", "sub/c.yaml"} {
-		if _, err := s.ReadModelFile(ctx, name); err == nil || errors.Is(err, core.ErrNotFound) {
+		if _, err := s.ReadModelFile(ctx, name); err == nil || errors.Is(err, store.ErrNotFound) {
 			t.Errorf("ReadModelFile(%q): err = %v, want an invalid-name error", name, err)
 		}
 	}
@@ -136,8 +137,8 @@ func testEpochParse(t *testing.T, newHarness NewHarness) {
 	for _, c := range cases {
 		h := newHarness(t)
 		h.Put(t, "epoch", []byte(c.content))
-		var rec Recorder
-		e, err := h.openLogged(t, rec.Logger()).ReadEpoch(context.Background())
+		var rec testkit.Logs
+		e, err := h.openLogged(t, rec.LoggerAt(slog.LevelDebug)).ReadEpoch(context.Background())
 		if err != nil || e != c.want {
 			t.Errorf("epoch %q: ReadEpoch = %d, %v; want %d, nil", c.content, e, err, c.want)
 		}
@@ -163,7 +164,7 @@ func testEpochRoundTrip(t *testing.T, h Harness) {
 	if err != nil || e != 9223372036854775807 {
 		t.Fatalf("fresh instance ReadEpoch = %d, %v", e, err)
 	}
-	if err := s.WriteEpoch(ctx, -1); err == nil || errors.Is(err, core.ErrEpochConflict) {
+	if err := s.WriteEpoch(ctx, -1); err == nil || errors.Is(err, store.ErrEpochConflict) {
 		t.Fatalf("WriteEpoch(-1): err = %v, want a plain error", err)
 	}
 }
@@ -212,7 +213,7 @@ func testEpochConcurrent(t *testing.T, h Harness) {
 		readEpoch(t, b, round)
 		start := make(chan struct{})
 		errs := make(chan error, 2)
-		for _, s := range []core.Store{a, b} {
+		for _, s := range []store.Store{a, b} {
 			go func() {
 				<-start
 				errs <- s.WriteEpoch(ctx, round+1)
@@ -225,7 +226,7 @@ func testEpochConcurrent(t *testing.T, h Harness) {
 			switch {
 			case err == nil:
 				won++
-			case errors.Is(err, core.ErrEpochConflict) && err.Error() == core.EpochConflictMessage:
+			case errors.Is(err, store.ErrEpochConflict) && err.Error() == store.EpochConflictMessage:
 				lost++
 			default:
 				t.Fatalf("round %d: unexpected error %v", round, err)
@@ -234,7 +235,7 @@ func testEpochConcurrent(t *testing.T, h Harness) {
 		if won != 1 || lost != 1 {
 			t.Fatalf("round %d: %d winners and %d losers, want exactly 1 each", round, won, lost)
 		}
-		expectObject(t, h, "epoch", core.FormatEpoch(round+1))
+		expectObject(t, h, "epoch", store.FormatEpoch(round+1))
 	}
 }
 
@@ -246,7 +247,7 @@ func testPingDescribe(t *testing.T, h Harness) {
 	}
 }
 
-func readEpoch(t *testing.T, s core.Store, want int64) {
+func readEpoch(t *testing.T, s store.Store, want int64) {
 	t.Helper()
 	got, err := s.ReadEpoch(context.Background())
 	if err != nil || got != want {
@@ -256,11 +257,11 @@ func readEpoch(t *testing.T, s core.Store, want int64) {
 
 func expectConflict(t *testing.T, err error, what string) {
 	t.Helper()
-	if !errors.Is(err, core.ErrEpochConflict) {
+	if !errors.Is(err, store.ErrEpochConflict) {
 		t.Fatalf("%s: err = %v, want ErrEpochConflict", what, err)
 	}
-	if err.Error() != core.EpochConflictMessage {
-		t.Fatalf("%s: message = %q, want %q", what, err.Error(), core.EpochConflictMessage)
+	if err.Error() != store.EpochConflictMessage {
+		t.Fatalf("%s: message = %q, want %q", what, err.Error(), store.EpochConflictMessage)
 	}
 }
 
@@ -275,7 +276,7 @@ func expectObject(t *testing.T, h Harness, rel string, want []byte) {
 	}
 }
 
-func expectList(t *testing.T, s core.Store, want []string) {
+func expectList(t *testing.T, s store.Store, want []string) {
 	t.Helper()
 	got, err := s.ListModelFiles(context.Background())
 	if err != nil {
