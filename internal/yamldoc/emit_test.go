@@ -171,3 +171,19 @@ func TestPyReprVectors(t *testing.T) {
 		roundTrip(t, doc.NewMap(doc.Entry{Key: "f", Value: f}))
 	}
 }
+
+// Radix-prefixed strings are quoted, so no YAML reader takes them for
+// integers.
+func TestEmitQuotesRadixPrefixedStrings(t *testing.T) {
+	for _, s := range []string{"0B0", "0X1F", "-0O7", "+0b1", "0x"} {
+		m := doc.NewMap(doc.Entry{Key: "v", Value: s})
+		out := string(Emit(m))
+		want := "v: '" + s + "'\n"
+		if s == "0x" {
+			want = "v: '0x'\n"
+		}
+		if out != want {
+			t.Errorf("%q emitted as %q, want %q", s, out, want)
+		}
+	}
+}

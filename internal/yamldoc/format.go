@@ -91,10 +91,18 @@ func plainSafe(s string) bool {
 	if strings.Contains(s, ": ") || strings.Contains(s, " #") || needsEscape(s) {
 		return false
 	}
-	if ambiguous(s) {
+	if ambiguous(s) || radixPrefixed(s) {
 		return false
 	}
 	return resolve12(s).kind == kStr
+}
+
+// radixPrefixed reports a 0b/0o/0x prefix in any letter case. Both YAML
+// dialects read "0B0" or "0X1F" as strings, but lenient parsers (Go's
+// yaml.v3 among them) read them as integers; quoting costs nothing.
+func radixPrefixed(s string) bool {
+	t := strings.TrimLeft(s, "+-")
+	return len(t) > 1 && t[0] == '0' && strings.IndexByte("bBoOxX", t[1]) >= 0
 }
 
 func doubleQuote(s string) string {
