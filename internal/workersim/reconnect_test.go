@@ -1,6 +1,7 @@
 package workersim
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,14 @@ func TestReconnectClearsEpochGuard(t *testing.T) {
 	testkit.Eventually(t, 10*time.Second, "the guard reset", func() bool {
 		return len(getState(t, f.Addrs()[0])["model_epochs"].(map[string]any)) == 0
 	})
+
+	// The guard resets once the SUBs are written, not once the server has
+	// processed them; a flush round trip orders them before our publish.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := f.WaitSubscribed(ctx); err != nil {
+		t.Fatal(err)
+	}
 
 	// A different document for api/added at the already-seen epoch.
 	v2 := strings.Replace(apiModel, "max_batch_tokens: 4096", "max_batch_tokens: 64", 1)
