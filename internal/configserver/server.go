@@ -41,6 +41,9 @@ type Server struct {
 	svcRef  atomic.Pointer[controlplane.Service] // for the NATS callback, which may run before Start returns
 	wg      sync.WaitGroup
 	served  chan error
+
+	shutdownOnce sync.Once
+	shutdownErr  error
 }
 
 // Start brings sie-config up in the order of sie-config.md §1.3 and returns
@@ -247,16 +250,20 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 func (s *Server) Service() *controlplane.Service { return s.svc }
 
 // Shutdown stops accepting, lets in-flight requests finish (10 s max),
-// drains NATS (5 s max) and releases the store.
+// drains NATS (5 s max) and releases the store. Later calls wait for the
+// first and return its result.
 func (s *Server) Shutdown(ctx context.Context) error {
-	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	err := s.http.Shutdown(hctx)
-	s.closeBackground()
-	if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
-	}
-	return err
+	s.shutdownOnce.Do(func() {
+		hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		err := s.http.Shutdown(hctx)
+		s.closeBackground()
+		if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+			err = serr
+		}
+		s.shutdownErr = err
+	})
+	return s.shutdownErr
 }
 
 func (s *Server) closeBackground() {

@@ -4,9 +4,11 @@ package configserver_test
 // with registry-backed endpoints at 503 while /epoch still answers.
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestRegistryAbsentAtStartup(t *testing.T) {
@@ -33,5 +35,22 @@ func TestRegistryAbsentAtStartup(t *testing.T) {
 		if fileText(t, filepath.Join(l.store, "epoch")) != "3" {
 			t.Fatal("epoch file changed")
 		}
+	}
+}
+
+// A second Shutdown (a signal racing a test's cleanup, say) returns the
+// first one's result instead of waiting forever for a server that is gone.
+func TestShutdownTwice(t *testing.T) {
+	l := newLayout(t, nil, nil)
+	srv, err := startRaw(l.config())
+	check(t, err)
+	check(t, srv.Shutdown(context.Background()))
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(context.Background()) }()
+	select {
+	case err := <-done:
+		check(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second Shutdown did not return")
 	}
 }
