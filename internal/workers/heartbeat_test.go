@@ -150,3 +150,37 @@ func TestBothSourcesCountOnce(t *testing.T) {
 		t.Fatalf("healthy = %d, want 4", n)
 	}
 }
+
+// FuzzHeartbeat: any subject and payload is either ignored or registers
+// (or removes) exactly the worker of that subject; nothing panics.
+func FuzzHeartbeat(f *testing.F) {
+	f.Add("sie.health.w-1", heartbeat("w-1", true, "h"))
+	f.Add("sie.health.a.b", []byte(`{"ready":true}`))
+	f.Add("sie.health.w", []byte(`{"terminated":true}`))
+	f.Add("sie.health.", []byte(`{}`))
+	f.Add("x", []byte(`{"ready":true,"name":null}`))
+	f.Fuzz(func(t *testing.T, subject string, data []byte) {
+		reg := NewRegistry(RegistryConfig{})
+		hb := NewHeartbeats(reg, HeartbeatConfig{})
+		hb.Handle(subject, data, time.Unix(1, 0))
+		all := reg.Workers()
+		var raw rawStatus
+		var s scanner
+		valid := parseStatus(&s, data, &raw) == nil
+		id := HealthID(subject)
+		want := valid && !raw.terminated && id != "" && len(subject) > len(HealthSubjectPrefix) && subject[:len(HealthSubjectPrefix)] == HealthSubjectPrefix
+		if !want {
+			if len(all) != 0 {
+				t.Fatalf("%q %q registered %+v", subject, data, all)
+			}
+			return
+		}
+		if len(all) != 1 || all[0].URL != subject || all[0].Source != SourceNATS || (len(raw.name) == 0 && all[0].Name != id) {
+			t.Fatalf("%q %q: %+v", subject, data, all)
+		}
+		hb.Handle(subject, []byte(`{"terminated":true}`), time.Unix(2, 0))
+		if n := len(reg.Workers()); n != 0 {
+			t.Fatalf("terminated left %d", n)
+		}
+	})
+}
