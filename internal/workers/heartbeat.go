@@ -107,9 +107,15 @@ func (h *Heartbeats) Handle(subject string, data []byte, now time.Time) {
 	}
 	if h.raw.terminated {
 		h.messages.WithLabelValues("terminated").Inc()
+		name := id
+		if w := h.reg.Get(subject); w != nil {
+			if info := w.info.Load(); info != nil {
+				name = info.Name
+			}
+		}
 		if h.reg.removeIf(subject, nil) {
 			h.removed.WithLabelValues("terminated").Inc()
-			h.reg.log.Info("worker left (terminated heartbeat)", "subject", subject)
+			h.reg.log.Info("worker left (terminated heartbeat)", "worker", name, "subject", subject)
 		}
 		return
 	}
