@@ -745,6 +745,7 @@ func checkCase(t *testing.T, r *rendered, v values) {
 	gc := containerNamed(t, g, "sie-gateway")
 	genv := envMap(t, gc)
 	checkProbes(t, gc)
+	checkHealthMode(t, genv, v)
 	serviceFor(t, r, g.Metadata.Name, intValue(v.get("gateway.service.port")), g, gc)
 
 	svcURL, _ := literal(t, genv, "SIE_CONFIG_SERVICE_URL")

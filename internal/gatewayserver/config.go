@@ -22,6 +22,11 @@ type Config struct {
 	Port int // 0 picks a free port (tests)
 
 	Workers []string // static worker URLs, already split and normalized
+	// HealthMode (SIE_GATEWAY_HEALTH_MODE) is ws, nats or both; "" is ws.
+	// NATSHealthTimeout (SIE_GATEWAY_NATS_HEALTH_TIMEOUT_S) removes a
+	// NATS-discovered worker after that long without a heartbeat.
+	HealthMode        string
+	NATSHealthTimeout time.Duration
 
 	ConfigURL     string // sie-config base URL, "" = filesystem-seed-only
 	OutboundToken string // bearer to sie-config
@@ -67,6 +72,9 @@ type Config struct {
 	DeltaFilter            func([]byte) bool // drop deltas on purpose
 	ResyncInterval         time.Duration     // 1 s: least time between resync starts
 	HTTPLimits             httplimits.Limits // zero: the defaults
+	// NATSHealthExpiryInterval is how often NATS workers' silences are
+	// checked (1 s).
+	NATSHealthExpiryInterval time.Duration
 }
 
 // ErrAuthMode is returned for an SIE_AUTH_MODE the gateway refuses (D3m).
@@ -79,7 +87,7 @@ func (e *ErrAuthMode) Error() string {
 // inferencePhaseEnv are accepted and ignored in this phase (§1.2).
 var inferencePhaseEnv = []string{
 	"SIE_GATEWAY_KUBERNETES", "SIE_GATEWAY_KUBERNETES_NAMESPACE", "SIE_GATEWAY_KUBERNETES_SERVICE",
-	"SIE_GATEWAY_HEALTH_MODE", "SIE_GATEWAY_ENABLE_POOLS", "SIE_PAYLOAD_STORE_URL",
+	"SIE_GATEWAY_ENABLE_POOLS", "SIE_PAYLOAD_STORE_URL",
 }
 
 // FromEnv reads the environment contract of §1.1–1.2. An unknown auth mode
@@ -137,6 +145,9 @@ func FromEnv(get Getenv) (Config, error) {
 		// Unset or empty keeps the default: an empty list would trust
 		// every producer, which must be asked for explicitly.
 		cfg.Trusted = append(gateway.Trust(nil), gateway.DefaultTrustedProducers...)
+	}
+	if err := healthFromEnv(e, &cfg); err != nil {
+		return cfg, err
 	}
 	var err error
 	if cfg.NATSCredentials, err = bus.CredentialsFromEnv(e.str); err != nil {
