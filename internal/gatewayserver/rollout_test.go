@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/sieproject/sie/internal/gatewayserver"
-	"github.com/sieproject/sie/internal/testkit/testcluster"
 	"github.com/sieproject/sie/internal/testkit"
+	"github.com/sieproject/sie/internal/testkit/testcluster"
 )
 
 // rolloutView is what these tests read of a /rollout answer.
