@@ -69,16 +69,11 @@ func (s *server) gatewayView(ctx context.Context, id string, minEpoch uint64, wa
 		// Take the wake-ups before reading, so no change is missed.
 		mirrorChanged, workersChanged := s.mirror.Changed(), s.workers.Changed()
 		st := s.mirror.Snapshot()
-		var body []byte
-		ready := false
-		if m := st.Find(id); m != nil {
-			c := s.status(st, m)
-			body, ready = s.identified(c), c.status.Ready(minEpoch)
-		} else {
-			body = s.unknownView(st, id)
-		}
-		if wait <= 0 || ready {
-			return body
+		m := st.Find(id)
+		// While waiting, each change runs the readiness rules only: the
+		// answer is encoded once, when it is sent.
+		if wait <= 0 || (m != nil && st.StatusOf(m, s.workers).Ready(minEpoch)) {
+			return s.viewOf(st, m, id)
 		}
 		select {
 		case <-mirrorChanged:
@@ -89,8 +84,17 @@ func (s *server) gatewayView(ctx context.Context, id string, minEpoch uint64, wa
 		case <-s.ctx.Done():
 		case <-deadline:
 		}
-		return body
+		st = s.mirror.Snapshot()
+		return s.viewOf(st, st.Find(id), id)
 	}
+}
+
+// viewOf is the answer for model m (nil: not held) of st.
+func (s *server) viewOf(st *gateway.State, m *gateway.Model, id string) []byte {
+	if m == nil {
+		return s.unknownView(st, id)
+	}
+	return s.identified(s.status(st, m))
 }
 
 // identifiedStatus is a status answer with this gateway's id added, kept
