@@ -150,3 +150,39 @@ func FuzzRolloutPeerRequest(f *testing.F) {
 		_ = readAnswer(req) // any bytes as an answer
 	})
 }
+
+// MaybeReady, the waiters' cheap check, never says no where the rules say
+// ready (whatever the workers report), and says no for the usual pending
+// cases.
+func TestMaybeReadyIsNecessary(t *testing.T) {
+	e := newReadyEnv(t, state(t, 3, modelDoc("a/m", bertFlash)))
+	st := e.mirror.Snapshot()
+	m := st.Find("a/m")
+	want := st.ExpectedHash("default")
+	for i, step := range []struct {
+		url, name, hash string
+		ready           bool
+	}{
+		{"http://w1", "w1", "old", true},
+		{"http://w1", "w1", want, true},
+		{"http://w2", "w2", "old", true},
+		{"http://w2", "w2", "old", false},
+		{"http://w2", "w2", want, true},
+		{"http://w3", "w3", want, false},
+	} {
+		e.frame(step.url, step.name, step.hash, step.ready, "")
+		for _, minEpoch := range []uint64{0, 3, 4} {
+			ready := st.StatusOf(m, e.reg).Ready(minEpoch)
+			maybe := st.MaybeReady(m, e.reg, minEpoch)
+			if ready && !maybe {
+				t.Fatalf("step %d, min_epoch %d: ready but MaybeReady false", i, minEpoch)
+			}
+			if minEpoch == 4 && maybe {
+				t.Fatalf("step %d: MaybeReady past the epoch", i)
+			}
+		}
+	}
+	if !st.StatusOf(m, e.reg).Ready(3) {
+		t.Fatal("the last step should be ready")
+	}
+}

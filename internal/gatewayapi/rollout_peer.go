@@ -70,9 +70,10 @@ func (s *server) gatewayView(ctx context.Context, id string, minEpoch uint64, wa
 		mirrorChanged, workersChanged := s.mirror.Changed(), s.workers.Changed()
 		st := s.mirror.Snapshot()
 		m := st.Find(id)
-		// While waiting, each change runs the readiness rules only: the
-		// answer is encoded once, when it is sent.
-		if wait <= 0 || (m != nil && st.StatusOf(m, s.workers).Ready(minEpoch)) {
+		// While waiting, each change runs a scan of the workers' hashes,
+		// the rules only once it passes, and the answer is encoded once,
+		// when it is sent.
+		if wait <= 0 || (m != nil && st.MaybeReady(m, s.workers, minEpoch) && st.StatusOf(m, s.workers).Ready(minEpoch)) {
 			return s.viewOf(st, m, id)
 		}
 		select {
