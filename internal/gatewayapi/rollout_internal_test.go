@@ -186,3 +186,14 @@ func TestMaybeReadyIsNecessary(t *testing.T) {
 		t.Fatal("the last step should be ready")
 	}
 }
+
+// The rollout view is a read: it needs a user token when auth is on.
+func TestRolloutNeedsReadAuth(t *testing.T) {
+	on := newEnv(t, state(t, 0, modelDoc("a/m", bertFlash)), Auth{Enabled: true, UserTokens: []string{"user1"}, AdminToken: "admin"})
+	if r := on.get("/v1/configs/models/a/m/rollout"); r.status != 401 {
+		t.Fatalf("without a token: %d %s", r.status, r.body)
+	}
+	if r := on.do("GET", "/v1/configs/models/a/m/rollout", "Bearer user1", "", ""); r.status != 200 || !strings.Contains(r.body, `"gateways_known":1`) {
+		t.Fatalf("with the read token: %d %s", r.status, r.body)
+	}
+}
