@@ -79,6 +79,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (w
 	fs.IntVar(&cfg.DropDeltas, "drop-deltas", 0, "silently drop the first K deltas each worker receives")
 	fs.Float64Var(&cfg.DropFraction, "drop-fraction", 0, "also drop this fraction (0-1) of deltas, evenly spread")
 	fs.BoolVar(&cfg.NotReady, "not-ready", false, "start with ready=false")
+	fs.StringVar(&cfg.HealthMode, "health-mode", cfg.HealthMode, "ws (status WebSocket), nats (heartbeats on sie.health.<name>, no WebSocket) or both")
+	fs.DurationVar(&cfg.HeartbeatInterval, "heartbeat-interval", workersim.DefaultHeartbeatInterval, "NATS heartbeat period (with --health-mode nats or both)")
 	fs.DurationVar(&cfg.DisconnectAfter, "disconnect-after", 0, "close each status socket this long after it opened (0 = never)")
 	token := getenv("SIE_CONFIG_SERVICE_TOKEN")
 	if token == "" {

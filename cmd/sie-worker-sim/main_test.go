@@ -21,6 +21,13 @@ func TestParseConfigDefaults(t *testing.T) {
 	if cfg.NamePrefix != "pod-1" || cfg.NATSURL != "nats://n:4222" || cfg.BundlesDir != "/m/bundles" {
 		t.Errorf("env defaults: prefix %q nats %q bundles %q", cfg.NamePrefix, cfg.NATSURL, cfg.BundlesDir)
 	}
+	if cfg.HealthMode != "ws" || cfg.HeartbeatInterval != 5*time.Second {
+		t.Errorf("health defaults: mode %q interval %s", cfg.HealthMode, cfg.HeartbeatInterval)
+	}
+	cfg, err = parseConfig([]string{"--bundle", "b", "--models-dir", "m", "--health-mode", "nats", "--heartbeat-interval", "1s"}, env(map[string]string{"SIE_NATS_URL": "nats://n:4222"}), io.Discard)
+	if err != nil || cfg.HealthMode != "nats" || cfg.HeartbeatInterval != time.Second {
+		t.Errorf("health flags: %+v %v", cfg, err)
+	}
 	cfg, err = parseConfig([]string{"--bundle", "b", "--models-dir", "m", "--apply-lag", "150ms", "--drop-deltas", "2", "--not-ready", "--bundles-dir", "/x"}, env(map[string]string{"SIE_BUNDLES_DIR": "/env"}), io.Discard)
 	if err != nil || cfg.ApplyLag != 150*time.Millisecond || cfg.DropDeltas != 2 || !cfg.NotReady || cfg.BundlesDir != "/x" || cfg.NamePrefix != "sim" {
 		t.Errorf("flags: %+v %v", cfg, err)
@@ -36,6 +43,9 @@ func TestInvalidFlagsExit2(t *testing.T) {
 		{"--bundle", "b", "--models-dir", "m", "--bogus"},      // unknown flag
 		{"--bundle", "b", "--models-dir", "m", "extra"},        // positional
 		{"--bundle", "b", "--models-dir", "m", "--drop-fraction", "2"},
+		{"--bundle", "b", "--models-dir", "m", "--health-mode", "grpc", "--nats-url", "nats://n:4222"},
+		{"--bundle", "b", "--models-dir", "m", "--health-mode", "nats"}, // heartbeats need NATS
+		{"--bundle", "b", "--models-dir", "m", "--health-mode", "both", "--nats-url", "nats://n:4222", "--heartbeat-interval", "-1s"},
 	} {
 		if code := run(args, env(nil), io.Discard); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)

@@ -745,6 +745,7 @@ func checkCase(t *testing.T, r *rendered, v values) {
 	gc := containerNamed(t, g, "sie-gateway")
 	genv := envMap(t, gc)
 	checkProbes(t, gc)
+	checkHealthMode(t, genv, v)
 	serviceFor(t, r, g.Metadata.Name, intValue(v.get("gateway.service.port")), g, gc)
 	if e, ok := genv["POD_NAME"]; !ok || e.ValueFrom == nil || e.ValueFrom.FieldRef == nil || e.ValueFrom.FieldRef.FieldPath != "metadata.name" {
 		t.Errorf("sie-gateway: POD_NAME (its id among the gateways) must come from fieldRef metadata.name")

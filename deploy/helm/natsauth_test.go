@@ -201,6 +201,14 @@ func tryMatrix(t *testing.T, conf string, passwords map[string]string, bundles [
 	if m, err := all.NextMsg(5 * time.Second); err != nil || string(m.Data) != "real" {
 		t.Fatalf("the gateway did not receive sie-config's delta (first message %v, %v)", m, err)
 	}
+	// NATS health mode: a worker's heartbeat reaches the gateways.
+	health, _ := gw.SubscribeSync(bus.SubjectHealthAll)
+	must(gw.Flush())
+	must(wk.Publish("sie.health.sim-default-0", []byte(`{"name":"sim-default-0"}`)))
+	must(wk.Flush())
+	if m, err := health.NextMsg(5 * time.Second); err != nil || m.Subject != "sie.health.sim-default-0" {
+		t.Fatalf("the gateway did not receive the worker's heartbeat (%v, %v)", m, err)
+	}
 }
 
 func refused(t *testing.T, errs chan error, what string) {

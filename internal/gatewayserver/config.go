@@ -25,6 +25,11 @@ type Config struct {
 	GatewayID string
 
 	Workers []string // static worker URLs, already split and normalized
+	// HealthMode (SIE_GATEWAY_HEALTH_MODE) is ws, nats or both; "" is ws.
+	// NATSHealthTimeout (SIE_GATEWAY_NATS_HEALTH_TIMEOUT_S) removes a
+	// NATS-discovered worker after that long without a heartbeat.
+	HealthMode        string
+	NATSHealthTimeout time.Duration
 
 	ConfigURL     string // sie-config base URL, "" = filesystem-seed-only
 	OutboundToken string // bearer to sie-config
@@ -73,6 +78,9 @@ type Config struct {
 	PeerExpiry             time.Duration     // 15 s: a silent peer is forgotten
 	PeerAnswerWait         time.Duration     // 500 ms: the rollout's wait for peers
 	HTTPLimits             httplimits.Limits // zero: the defaults
+	// NATSHealthExpiryInterval is how often NATS workers' silences are
+	// checked (1 s).
+	NATSHealthExpiryInterval time.Duration
 }
 
 // ErrAuthMode is returned for an SIE_AUTH_MODE the gateway refuses (D3m).
@@ -85,7 +93,7 @@ func (e *ErrAuthMode) Error() string {
 // inferencePhaseEnv are accepted and ignored in this phase (§1.2).
 var inferencePhaseEnv = []string{
 	"SIE_GATEWAY_KUBERNETES", "SIE_GATEWAY_KUBERNETES_NAMESPACE", "SIE_GATEWAY_KUBERNETES_SERVICE",
-	"SIE_GATEWAY_HEALTH_MODE", "SIE_GATEWAY_ENABLE_POOLS", "SIE_PAYLOAD_STORE_URL",
+	"SIE_GATEWAY_ENABLE_POOLS", "SIE_PAYLOAD_STORE_URL",
 }
 
 // FromEnv reads the environment contract of §1.1–1.2. An unknown auth mode
@@ -147,6 +155,9 @@ func FromEnv(get Getenv) (Config, error) {
 		// Unset or empty keeps the default: an empty list would trust
 		// every producer, which must be asked for explicitly.
 		cfg.Trusted = append(gateway.Trust(nil), gateway.DefaultTrustedProducers...)
+	}
+	if err := healthFromEnv(e, &cfg); err != nil {
+		return cfg, err
 	}
 	var err error
 	if cfg.NATSCredentials, err = bus.CredentialsFromEnv(e.str); err != nil {

@@ -49,6 +49,8 @@ type Server struct {
 	ln       net.Listener
 	stop     context.CancelFunc
 	served   chan error
+	// background tracks the goroutines stop ends (the heartbeat expiry).
+	background sync.WaitGroup
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -66,6 +68,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	handler := logging.NewHandler(out, cfg.LogLevel, cfg.JSONLogs)
 	log := logging.Logger(handler, "sie.gateway")
 	logStartupFindings(log, &cfg)
+	if err := cfg.validateHealth(); err != nil {
+		return nil, err
+	}
 
 	seed, err := loadSeed(cfg, log)
 	if err != nil {
@@ -109,7 +114,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.http.RegisterOnShutdown(endResponses)
 	go func() { s.served <- s.http.Serve(ln) }()
 	log.Info("sie-gateway listening", "addr", ln.Addr().String(), "gateway_id", s.peers.ID(), "version", version.Version,
-		"config_service", orNone(cfg.ConfigURL), "nats", orNone(bus.RedactURL(cfg.NATSURL)), "nats_auth", cfg.NATSCredentials.Describe(), "workers", len(cfg.Workers), "auth_mode", cfg.AuthMode)
+		"config_service", orNone(cfg.ConfigURL), "nats", orNone(bus.RedactURL(cfg.NATSURL)), "nats_auth", cfg.NATSCredentials.Describe(), "workers", len(cfg.Workers), "auth_mode", cfg.AuthMode,
+		"health_mode", orDefault(cfg.HealthMode, HealthWS))
 
 	if cfg.NATSURL != "" {
 		if err := s.connectNATS(bg); err != nil {
@@ -118,17 +124,24 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	if err := s.startNATSHealth(bg, reg); err != nil {
+		s.closeBackground()
+		_ = s.http.Close()
+		return nil, err
+	}
 	mirror.Start(bg)
-	s.clients = workers.StartClients(bg, registry, cfg.Workers, workers.ClientConfig{
+	s.clients = workers.StartClients(bg, registry, s.staticWorkers(), workers.ClientConfig{
 		ConnectTimeout: cfg.WSConnectTimeout, ReconnectDelay: cfg.WSReconnectDelay,
 		ReadTimeout: cfg.HeartbeatTimeout, CheckInterval: cfg.HeartbeatCheckInterval,
 	})
 	return s, nil
 }
 
-func orNone(s string) string {
+func orNone(s string) string { return orDefault(s, "none") }
+
+func orDefault(s, def string) string {
 	if s == "" {
-		return "none"
+		return def
 	}
 	return s
 }
@@ -239,6 +252,7 @@ func (s *Server) closeBackground() {
 	if s.clients != nil {
 		s.clients.Wait()
 	}
+	s.background.Wait()
 	s.mirror.Wait()
 	if s.nats != nil {
 		if !s.crashed {

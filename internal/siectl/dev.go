@@ -38,6 +38,7 @@ type devOptions struct {
 	logLevel         string
 	quiet            bool
 	secure           bool
+	healthMode       string
 }
 
 func devCommand(o *options) *cobra.Command {
@@ -49,6 +50,9 @@ func devCommand(o *options) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if d.gateways < 1 || d.workersPerBundle < 0 {
 				return &ExitError{Code: 2, Err: fmt.Errorf("--gateways must be ≥ 1 and --workers-per-bundle ≥ 0")}
+			}
+			if err := checkHealthMode(d.healthMode); err != nil {
+				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -83,6 +87,7 @@ func devCommand(o *options) *cobra.Command {
 	f.StringVar(&d.logLevel, "log-level", "error", "log level of the components (debug, info, warning, error)")
 	f.BoolVarP(&d.quiet, "quiet", "q", false, "do not print a line per write and per ack change")
 	f.BoolVar(&d.secure, "secure", false, "run NATS with one user per component and least-privilege permissions (see dev_secure.go)")
+	f.StringVar(&d.healthMode, "health-mode", "ws", "how gateways hear workers: ws (status WebSockets of a worker list), nats (workers discovered by NATS heartbeats, no list) or both")
 	return cmd
 }
 
@@ -100,6 +105,7 @@ type devCluster struct {
 	exampleModel        string
 	natsAuth            *natsauth.Deployment // --secure
 	natsUsersFile       string
+	healthMode          string // --health-mode
 }
 
 // startDev starts every component; on any failure it stops what started.
@@ -108,7 +114,7 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 	if err != nil {
 		return nil, err
 	}
-	cl = &devCluster{}
+	cl = &devCluster{healthMode: d.healthMode}
 	defer func() {
 		if err != nil {
 			cl.stop()
@@ -182,6 +188,7 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 		wc.Bundle, wc.Count, wc.ModelsDir = b, d.workersPerBundle, workerModels
 		wc.BundlesDir, wc.NATSURL, wc.Host, wc.Port = filepath.Join(cl.catalogDir, "bundles"), cl.natsURL, "127.0.0.1", port
 		cl.catchUp(&wc, o.env)
+		healthWorkers(&wc, d.healthMode)
 		wc.NATSCredentials = cl.natsCredentials(bus.RoleWorker, b)
 		fleet, err := workersim.Start(ctx, wc, logging.Logger(logging.NewHandler(logOut, level, false), "sie.worker-sim"))
 		if err != nil {
@@ -195,8 +202,8 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 	}
 
 	for i, gwPort := range gatewayPorts {
-		gwEnv := envMap{"SIE_CONFIG_SERVICE_URL": cl.config.URL(), "SIE_NATS_URL": cl.natsURL,
-			"SIE_GATEWAY_WORKERS": strings.Join(workerURLs, ",")}
+		gwEnv := envMap{"SIE_CONFIG_SERVICE_URL": cl.config.URL(), "SIE_NATS_URL": cl.natsURL}
+		healthGatewayEnv(gwEnv, d.healthMode, workerURLs)
 		passTokens(gwEnv, o.env)
 		if gwEnv["SIE_AUTH_TOKEN"] != "" {
 			gwEnv["SIE_AUTH_MODE"] = "token"
@@ -267,6 +274,7 @@ func (cl *devCluster) printBanner(w io.Writer) {
 			fmt.Fprintf(w, "  worker      %s\n", u)
 		}
 	}
+	fmt.Fprint(w, cl.healthBanner())
 	gws := make([]string, len(cl.gateways))
 	for i, g := range cl.gateways {
 		gws[i] = g.URL()

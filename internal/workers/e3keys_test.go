@@ -13,8 +13,8 @@ func TestStatusE3Keys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := derive("u", raw)
-	info := d.build(Healthy)
+	d := derive(&Worker{url: "u"}, raw)
+	info := d.build(Healthy, SourceWS, time.Now())
 	if !info.HasConfigEpoch || info.ConfigEpoch != 12 || strings.Join(info.Unsupported, ",") != "a/m,b/m" || info.Serves("a/m") || !info.Serves("c/m") {
 		t.Fatalf("%+v", info)
 	}
@@ -23,8 +23,8 @@ func TestStatusE3Keys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := derive("u", raw)
-		if info := d.build(Healthy); info.HasConfigEpoch || len(info.Unsupported) != 0 || !info.Connected {
+		d := derive(&Worker{url: "u"}, raw)
+		if info := d.build(Healthy, SourceWS, time.Now()); info.HasConfigEpoch || len(info.Unsupported) != 0 || !info.Connected {
 			t.Errorf("%s: %+v", msg, info)
 		}
 	}

@@ -23,6 +23,7 @@ func FuzzParseStatus(f *testing.F) {
 	f.Add([]byte(`{"name":"\ud800","x":[[[[[[[[[]]]]]]]]]}`))
 	f.Add([]byte(`{"ready":true,"bundle_config_hash":"h","config_epoch":12,"unsupported_models":["a/m","b\u002fm"]}`))
 	f.Add([]byte(`{"config_epoch":null,"unsupported_models":null}`))
+	f.Add([]byte(`{"name":"w","terminated":true,"ready":false,"saturated":true,"total_gpu_slots":1,"queue_depth":3}`))
 	f.Add([]byte(`{"ready":true,"ready":null,"config_epoch":5,"config_epoch":null,"re\u0061dy":false}`))
 	f.Add([]byte(`{"models":[{"queue_depth":3,"queue_depth":null},{"queue_depth":9223372036854775807}],"gpus":[{"memory_used_bytes":1,"memory_total_bytes":-0}]}`))
 	f.Add([]byte(`{"gpu_count":1e2,"name":"\ud83d\ude00\udc00","pool_name":"` + "\xff" + `","x":"` + "\xff" + `"}`))
@@ -66,7 +67,7 @@ func TestStatusDepthBound(t *testing.T) {
 
 // statusRead is what parseStatus reads, in comparable form (nil: absent).
 type statusRead struct {
-	Ready                                  bool
+	Ready, Terminated                      bool
 	Name, Bundle, Hash, Machine, Pool      *string
 	GPUCount, TopQueue, TopUsed, TopTotal  int64
 	Loaded, Unsupported                    []string
@@ -91,7 +92,7 @@ func readStatus(r *rawStatus) statusRead {
 		}
 		return out
 	}
-	return statusRead{Ready: r.ready, Name: str(r.name), Bundle: str(r.bundle), Hash: str(r.hash),
+	return statusRead{Ready: r.ready, Terminated: r.terminated, Name: str(r.name), Bundle: str(r.bundle), Hash: str(r.hash),
 		Machine: str(r.machineProfile), Pool: str(r.poolName), GPUCount: r.gpuCount, TopQueue: r.topQueue,
 		TopUsed: r.topMemUsed, TopTotal: r.topTotal, Loaded: list(r.loaded), Unsupported: list(r.unsupported),
 		ConfigEpoch: r.configEpoch, HasConfigEpoch: r.hasConfigEpoch, Models: r.models, GPUs: r.gpus,
@@ -178,16 +179,9 @@ func deeperThan(data []byte, limit int) bool {
 func applyMember(key string, v json.RawMessage, out *statusRead) bool {
 	switch key {
 	case "ready":
-		switch string(v) {
-		case "true":
-			out.Ready = true
-		case "false":
-			out.Ready = false
-		case "null":
-		default:
-			return false
-		}
-		return true
+		return refBool(v, &out.Ready)
+	case "terminated":
+		return refBool(v, &out.Terminated)
 	case "name":
 		return refString(v, &out.Name)
 	case "bundle":
@@ -308,6 +302,20 @@ func refObjects(v json.RawMessage, count *int, sums map[string]*int64, reset ...
 				*dst += n
 			}
 		}
+	}
+	return true
+}
+
+// refBool: true or false; null leaves the value as it was.
+func refBool(v json.RawMessage, dst *bool) bool {
+	switch string(v) {
+	case "true":
+		*dst = true
+	case "false":
+		*dst = false
+	case "null":
+	default:
+		return false
 	}
 	return true
 }

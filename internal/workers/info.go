@@ -29,6 +29,12 @@ type Info struct {
 	HasConfigEpoch bool
 	// Unsupported lists the models the worker holds but cannot serve.
 	Unsupported []string
+	// Source says how the gateway hears the worker: its status WebSocket
+	// or its NATS heartbeats (extensions E6).
+	Source Source
+	// changedAt is when this report was built (unix nanos): of two
+	// reports of one worker heard both ways, the newer one wins.
+	changedAt int64
 }
 
 // Serves reports whether the worker does not list model as unsupported.
@@ -52,6 +58,7 @@ func (i *Info) HasLoaded(model string) bool { return slices.Contains(i.LoadedMod
 type derived struct {
 	raw         *rawStatus
 	url         string
+	fallback    string // the name when the report has none
 	queue       int64
 	memUsed     int64
 	memTotal    int64
@@ -59,8 +66,8 @@ type derived struct {
 	defaultName bool
 }
 
-func derive(url string, raw *rawStatus) derived {
-	d := derived{raw: raw, url: url, gpuCount: raw.gpuCount, defaultName: len(raw.name) == 0}
+func derive(w *Worker, raw *rawStatus) derived {
+	d := derived{raw: raw, url: w.url, fallback: w.fallbackName(), gpuCount: raw.gpuCount, defaultName: len(raw.name) == 0}
 	if d.gpuCount == 0 {
 		d.gpuCount = 1
 	}
@@ -89,7 +96,7 @@ func (d *derived) same(info *Info, h Health) bool {
 		return false
 	}
 	if d.defaultName {
-		if info.Name != d.url {
+		if info.Name != d.fallback {
 			return false
 		}
 	} else if info.Name != string(r.name) {
@@ -115,8 +122,8 @@ func (d *derived) same(info *Info, h Health) bool {
 	return true
 }
 
-// build materializes d as a new Info.
-func (d *derived) build(h Health) *Info {
+// build materializes d as a new Info, from source, at now.
+func (d *derived) build(h Health, source Source, now time.Time) *Info {
 	r := d.raw
 	info := &Info{
 		URL: d.url, Name: string(r.name), Bundle: string(r.bundle), BundleConfigHash: string(r.hash),
@@ -124,6 +131,7 @@ func (d *derived) build(h Health) *Info {
 		LoadedModels: make([]string, len(r.loaded)), QueueDepth: d.queue,
 		MemoryUsedBytes: d.memUsed, MemoryTotalBytes: d.memTotal, Health: h, Connected: true,
 		ConfigEpoch: r.configEpoch, HasConfigEpoch: r.hasConfigEpoch,
+		Source: source, changedAt: now.UnixNano(),
 	}
 	if len(r.unsupported) > 0 {
 		info.Unsupported = make([]string, len(r.unsupported))
@@ -132,7 +140,7 @@ func (d *derived) build(h Health) *Info {
 		}
 	}
 	if info.Name == "" {
-		info.Name = d.url
+		info.Name = d.fallback
 	}
 	if info.Bundle == "" {
 		info.Bundle = "default"

@@ -3,7 +3,6 @@ package workers
 import (
 	"io"
 	"log/slog"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,9 +10,12 @@ import (
 	"github.com/sieproject/sie/internal/broadcast"
 )
 
-// Worker is one registry entry, keyed by its discovery URL.
+// Worker is one registry entry, keyed by its discovery URL (a WebSocket
+// worker) or its heartbeat subject (a NATS worker).
 type Worker struct {
-	url string
+	url    string
+	source Source
+	id     string // a NATS worker's id: the subject's last token
 	// mu serializes the state transitions of this worker (its connection
 	// goroutine and the heartbeat checker). Lock order: a Worker.mu is a
 	// leaf; no other lock is taken while holding it, and no two are held.
@@ -22,8 +24,17 @@ type Worker struct {
 	lastHeartbeat atomic.Int64         // unix nanos of the last status message
 }
 
-// URL is the discovery URL.
+// URL is the discovery URL (the heartbeat subject of a NATS worker).
 func (w *Worker) URL() string { return w.url }
+
+// fallbackName is the name of a report without one: the URL of a
+// WebSocket worker, the id of a NATS worker.
+func (w *Worker) fallbackName() string {
+	if w.source == SourceNATS {
+		return w.id
+	}
+	return w.url
+}
 
 // Info returns the latest snapshot, or nil before the first message.
 func (w *Worker) Info() *Info { return w.info.Load() }
@@ -78,7 +89,10 @@ func NewRegistry(cfg RegistryConfig) *Registry {
 
 // Add registers url (idempotent) and returns its entry. The entry is not
 // known (listed) until its first status message.
-func (r *Registry) Add(url string) *Worker {
+func (r *Registry) Add(url string) *Worker { return r.add(url, SourceWS, "") }
+
+// add registers the entry keyed by url, heard from source.
+func (r *Registry) add(url string, source Source, id string) *Worker {
 	if w, ok := r.byURL.Load(url); ok {
 		return w.(*Worker)
 	}
@@ -87,7 +101,7 @@ func (r *Registry) Add(url string) *Worker {
 	if w, ok := r.byURL.Load(url); ok {
 		return w.(*Worker)
 	}
-	w := &Worker{url: url}
+	w := &Worker{url: url, source: source, id: id}
 	list := append(append([]*Worker(nil), *r.workers.Load()...), w)
 	r.workers.Store(&list)
 	r.byURL.Store(url, w)
@@ -95,13 +109,19 @@ func (r *Registry) Add(url string) *Worker {
 }
 
 // Remove drops url from the registry (static workers are never removed;
-// this exists for completeness and tests).
-func (r *Registry) Remove(url string) {
+// NATS workers leave after their farewell or a silence).
+func (r *Registry) Remove(url string) { r.removeIf(url, nil) }
+
+// removeIf drops url when keep is nil or reports false for its entry, and
+// reports whether it did.
+func (r *Registry) removeIf(url string, keep func(*Worker) bool) bool {
 	r.regMu.Lock()
 	defer r.regMu.Unlock()
-	if _, ok := r.byURL.LoadAndDelete(url); !ok {
-		return
+	v, ok := r.byURL.Load(url)
+	if !ok || (keep != nil && keep(v.(*Worker))) {
+		return false
 	}
+	r.byURL.Delete(url)
 	var list []*Worker
 	for _, w := range *r.workers.Load() {
 		if w.url != url {
@@ -110,6 +130,7 @@ func (r *Registry) Remove(url string) {
 	}
 	r.workers.Store(&list)
 	r.bump()
+	return true
 }
 
 // bump records a change to what the registry shows and wakes its waiters.
@@ -133,7 +154,7 @@ func (r *Registry) Get(url string) *Worker {
 // apply records one parsed status message for w (§7.3–7.4) and reports
 // whether the worker became Healthy.
 func (r *Registry) apply(w *Worker, raw *rawStatus, now time.Time) bool {
-	d := derive(w.url, raw)
+	d := derive(w, raw)
 	w.mu.Lock()
 	cur := w.info.Load()
 	prev := Unknown
@@ -144,7 +165,7 @@ func (r *Registry) apply(w *Worker, raw *rawStatus, now time.Time) bool {
 	w.lastHeartbeat.Store(now.UnixNano())
 	var next *Info
 	if cur == nil || !d.same(cur, h) {
-		next = d.build(h)
+		next = d.build(h, w.source, now)
 		w.info.Store(next)
 		r.bump()
 	}
@@ -228,16 +249,9 @@ func (r *Registry) LastHeartbeat(url string) (time.Time, bool) {
 
 // Workers returns every known worker (one that has sent a status message),
 // healthy or not, sorted by URL.
-func (r *Registry) Workers() []*Info {
-	var out []*Info
-	for _, w := range *r.workers.Load() {
-		if info := w.info.Load(); info != nil {
-			out = append(out, info)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
-	return out
-}
+// A worker heard both over WebSocket and NATS (same name) is listed once.
+// Callers must not modify the slice.
+func (r *Registry) Workers() []*Info { return r.current().all }
 
 // Healthy returns the Healthy workers, sorted by URL.
 func (r *Registry) Healthy() []*Info {

@@ -24,6 +24,8 @@ type rawStatus struct {
 	configEpoch    int64
 	hasConfigEpoch bool
 	unsupported    [][]byte
+	// Extensions E6: a NATS heartbeat's farewell (ignored on WebSocket).
+	terminated bool
 }
 
 var errStatus = errors.New("invalid worker status message")
@@ -66,6 +68,8 @@ func (s *scanner) member(key []byte, out *rawStatus) bool {
 	switch string(key) { // no allocation: the compiler switches on the bytes
 	case "ready":
 		return s.optBool(&out.ready)
+	case "terminated":
+		return s.optBool(&out.terminated)
 	case "name":
 		return s.optString(&out.name)
 	case "bundle":

@@ -3,6 +3,7 @@ package workers
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func parse(t *testing.T, msg string) (*rawStatus, error) {
@@ -19,8 +20,8 @@ func TestStatusDefaults(t *testing.T) {
 	if err != nil || !raw.ready || raw.name != nil || raw.gpuCount != 0 || len(raw.loaded) != 0 {
 		t.Fatalf("%+v %v", raw, err)
 	}
-	d := derive("http://w:1", raw)
-	info := d.build(Healthy)
+	d := derive(&Worker{url: "http://w:1"}, raw)
+	info := d.build(Healthy, SourceWS, time.Now())
 	if info.Name != "http://w:1" || info.Bundle != "default" || info.GPUCount != 1 || info.QueueDepth != 0 || info.MemoryTotalBytes != 0 {
 		t.Fatalf("%+v", info)
 	}
@@ -40,8 +41,8 @@ func TestStatusFullAndCompact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := derive("u", raw)
-	info := d.build(Healthy)
+	d := derive(&Worker{url: "u"}, raw)
+	info := d.build(Healthy, SourceWS, time.Now())
 	if info.Name != "w-1" || info.Bundle != "sglang" || info.BundleConfigHash != "abc" || info.MachineProfile != "l4" ||
 		info.PoolName != "p" || info.GPUCount != 2 || info.QueueDepth != 8 || info.MemoryUsedBytes != 300 || info.MemoryTotalBytes != 1000 ||
 		strings.Join(info.LoadedModels, ",") != "a/b,c" {
@@ -51,14 +52,14 @@ func TestStatusFullAndCompact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d = derive("u", raw)
-	info = d.build(Healthy)
+	d = derive(&Worker{url: "u"}, raw)
+	info = d.build(Healthy, SourceWS, time.Now())
 	if info.QueueDepth != 4 || info.MemoryUsedBytes != 10 || info.MemoryTotalBytes != 40 || info.MemoryUtilization() != 0.25 {
 		t.Fatalf("compact: %+v", info)
 	}
 	raw, _ = parse(t, `{"ready":true,"queue_depth":null,"name":null,"bundle":null,"gpu_count":null}`)
-	d = derive("u", raw)
-	if info := d.build(Healthy); info.QueueDepth != 0 || info.Name != "u" || info.Bundle != "default" || info.GPUCount != 1 {
+	d = derive(&Worker{url: "u"}, raw)
+	if info := d.build(Healthy, SourceWS, time.Now()); info.QueueDepth != 0 || info.Name != "u" || info.Bundle != "default" || info.GPUCount != 1 {
 		t.Fatalf("nulls count as missing: %+v", info)
 	}
 }

@@ -21,6 +21,8 @@ type view struct {
 	// or not, sorted by name, then URL.
 	advertising map[string][]*Info
 	healthy     int
+	// all is every known worker, each counted once, sorted by URL.
+	all []*Info
 }
 
 // current returns a view no older than the registry's version at the call.
@@ -37,11 +39,8 @@ func (r *Registry) current() *view {
 	// Infos read after ver was loaded are at least as new as ver; a change
 	// racing with the build bumps the version and forces the next rebuild.
 	v := &view{version: ver, byBundle: map[string][]Eligible{}, advertising: map[string][]*Info{}}
-	for _, w := range *r.workers.Load() {
-		info := w.info.Load()
-		if info == nil {
-			continue
-		}
+	v.all = countOnce(*r.workers.Load())
+	for _, info := range v.all {
 		v.advertising[info.Bundle] = append(v.advertising[info.Bundle], info)
 		if !info.Healthy() {
 			continue

@@ -53,8 +53,14 @@ type Config struct {
 	ConfigPoll     time.Duration
 	ConfigFullSync time.Duration
 
+	// HealthMode (--health-mode) is ws, nats or both ("" is ws): the
+	// status WebSocket, NATS heartbeats on sie.health.<name>, or both.
+	HealthMode string
+
 	// StatusInterval is the status push period (0 → 200 ms, the worker's).
 	StatusInterval time.Duration
+	// HeartbeatInterval is the NATS heartbeat period (0 → 5 s).
+	HeartbeatInterval time.Duration
 	// NATSRetryInterval overrides the 2 s NATS retry (tests).
 	NATSRetryInterval time.Duration
 }
@@ -72,6 +78,7 @@ func DefaultConfig() Config {
 		ConfigPoll:     DefaultConfigPoll,
 		ConfigFullSync: DefaultConfigFullSync,
 		StatusInterval: DefaultStatusInterval,
+		HealthMode:     HealthWS,
 	}
 }
 
@@ -111,6 +118,12 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--config-full-sync must be positive, got %s", c.ConfigFullSync)
 	case c.StatusInterval < 0:
 		return fmt.Errorf("status interval must not be negative, got %s", c.StatusInterval)
+	case c.HeartbeatInterval < 0:
+		return fmt.Errorf("heartbeat interval must not be negative, got %s", c.HeartbeatInterval)
+	case c.HealthMode != "" && c.HealthMode != HealthWS && c.HealthMode != HealthNATS && c.HealthMode != HealthBoth:
+		return fmt.Errorf("--health-mode must be ws, nats or both, got %q", c.HealthMode)
+	case c.publishesHeartbeats() && c.NATSURL == "":
+		return fmt.Errorf("--health-mode %s needs --nats-url (heartbeats go over NATS)", c.HealthMode)
 	}
 	return nil
 }

@@ -107,6 +107,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Fleet, error) {
 			f.Shutdown(context.Background())
 			return nil, err
 		}
+		f.startHeartbeats(bgCtx)
 	}
 	go func() {
 		select {
@@ -161,6 +162,9 @@ func (f *Fleet) subscribe() error {
 			}
 			if f.catchUp != nil {
 				f.catchUp.request()
+			}
+			for _, w := range f.workers {
+				w.kickHeartbeat() // announce at once, not at the next tick
 			}
 			f.connectedOnce.Do(func() { close(f.connected) })
 		},
@@ -233,6 +237,7 @@ func (f *Fleet) Shutdown(ctx context.Context) {
 			}
 		}
 		if f.conn != nil {
+			f.sayTerminated()
 			f.conn.Close(2 * time.Second)
 		}
 		for _, w := range f.workers {

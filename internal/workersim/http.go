@@ -10,7 +10,9 @@ import (
 // clients tell a worker from a gateway by its 404 (worker-protocol.md §7).
 func (w *Worker) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /ws/status", w.serveStatus)
+	if w.cfg.servesWS() {
+		mux.HandleFunc("GET /ws/status", w.serveStatus)
+	}
 	mux.HandleFunc("GET /healthz", func(rw http.ResponseWriter, _ *http.Request) {
 		writeText(rw, http.StatusOK, "ok")
 	})

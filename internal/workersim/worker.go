@@ -39,6 +39,8 @@ type Worker struct {
 	changed chan struct{}
 	// kick is closed (and replaced) to drop every status socket now.
 	kick chan struct{}
+	// heartbeatNow asks the NATS heartbeat loop for a heartbeat at once.
+	heartbeatNow chan struct{}
 	// stopping is closed when shutdown begins; shuttingDown is its
 	// lock-protected twin, so no socket registers after the wait started.
 	stopping     chan struct{}
@@ -66,6 +68,7 @@ func newWorker(name string, cfg *Config, state *State, log *slog.Logger) *Worker
 		dropFraction:   cfg.DropFraction,
 		changed:        make(chan struct{}),
 		kick:           make(chan struct{}),
+		heartbeatNow:   make(chan struct{}, 1),
 		stopping:       make(chan struct{}),
 		modelsVersion:  ^uint64(0),
 		unsupported:    map[string]bool{},

@@ -239,6 +239,13 @@ Checks on the values that would otherwise render a broken release.
 {{- if lt (int .Values.gateway.replicas) 0 }}
 {{- fail "gateway.replicas must be >= 0" }}
 {{- end }}
+{{- $health := default "ws" (toString .Values.gateway.healthMode) }}
+{{- if not (has $health (list "ws" "nats" "both")) }}
+{{- fail (printf "gateway.healthMode must be ws, nats or both (got %q)" $health) }}
+{{- end }}
+{{- if and (ne $health "ws") (not (include "sie.natsURL" .)) }}
+{{- fail (printf "gateway.healthMode=%s needs NATS (nats.enabled, or nats.external.url): workers announce themselves on NATS" $health) }}
+{{- end }}
 {{- end }}
 
 {{/*
