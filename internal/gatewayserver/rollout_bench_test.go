@@ -21,19 +21,24 @@ import (
 	"github.com/sieproject/sie/internal/testkit"
 )
 
-// Fleet benchmark sizes: 3 gateways, each connected to every one of 300
-// simulated workers.
+// Fleet benchmark sizes: 3 gateways, each hearing every one of 300
+// simulated workers (SIE_BENCH_WORKERS overrides the 300).
 const (
 	benchGateways = 3
-	benchWorkers  = 300
 	benchWrites   = 100
 )
+
+func benchWorkerCount() int {
+	if n, err := strconv.Atoi(os.Getenv("SIE_BENCH_WORKERS")); err == nil && n > 0 {
+		return n
+	}
+	return 300
+}
 
 // benchHealthMode is how the gateways learn about the workers: "ws" (the
 // static list, each gateway holding a status socket to every worker) or
 // "nats" (the workers' heartbeats on sie.health.>, no list). Set
-// SIE_BENCH_HEALTH_MODE=nats to measure the latter; it needs a gateway and
-// a simulator that support SIE_GATEWAY_HEALTH_MODE / --health-mode.
+// SIE_BENCH_HEALTH_MODE=nats to measure the latter.
 func benchHealthMode() string {
 	if m := os.Getenv("SIE_BENCH_HEALTH_MODE"); m != "" {
 		return m
@@ -57,10 +62,11 @@ func BenchmarkRolloutFleet(b *testing.B) {
 		b.Skip("needs /proc for the gateways' CPU time")
 	}
 	mode := benchHealthMode()
+	nWorkers := benchWorkerCount()
 	bins := buildBinaries(b, "sie-gateway", "sie-worker-sim")
 	c := newCluster(b)
-	firstPort := testkit.FreePorts(b, benchWorkers)
-	simArgs := []string{"--bundle", "default", "--count", strconv.Itoa(benchWorkers), "--port", strconv.Itoa(firstPort),
+	firstPort := testkit.FreePorts(b, nWorkers)
+	simArgs := []string{"--bundle", "default", "--count", strconv.Itoa(nWorkers), "--port", strconv.Itoa(firstPort),
 		"--models-dir", filepath.Join(c.Catalog, "models"), "--bundles-dir", filepath.Join(c.Catalog, "bundles"),
 		"--nats-url", c.NATSURL(), "--config-url", c.Config.URL()}
 	if mode != "ws" {
@@ -68,7 +74,7 @@ func BenchmarkRolloutFleet(b *testing.B) {
 	}
 	sim := startProcess(b, bins["sie-worker-sim"], simArgs, nil)
 	var urls []string
-	for i := 0; i < benchWorkers; i++ {
+	for i := 0; i < nWorkers; i++ {
 		urls = append(urls, fmt.Sprintf("http://127.0.0.1:%d", firstPort+i))
 	}
 	var gws []*process
@@ -107,8 +113,8 @@ func BenchmarkRolloutFleet(b *testing.B) {
 			}
 			raw, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if !bytes.Contains(raw, []byte(fmt.Sprintf(`"bundle_id":"default","connected_workers":%d`, benchWorkers))) &&
-				!bytes.Contains(raw, []byte(fmt.Sprintf(`"connected_workers":%d`, benchWorkers))) {
+			if !bytes.Contains(raw, []byte(fmt.Sprintf(`"bundle_id":"default","connected_workers":%d`, nWorkers))) &&
+				!bytes.Contains(raw, []byte(fmt.Sprintf(`"connected_workers":%d`, nWorkers))) {
 				return false, u + ": " + string(raw)
 			}
 		}
@@ -121,7 +127,7 @@ func BenchmarkRolloutFleet(b *testing.B) {
 			if err != nil {
 				return false, err.Error()
 			}
-			if v.State != "ready" || v.GatewaysKnown != benchGateways || v.Totals.Eligible != benchWorkers {
+			if v.State != "ready" || v.GatewaysKnown != benchGateways || v.Totals.Eligible != nWorkers {
 				return false, fmt.Sprintf("%s: %s, %d gateways, %d/%d workers", u, v.State, v.GatewaysKnown, v.Totals.Acked, v.Totals.Eligible)
 			}
 		}
@@ -171,7 +177,7 @@ func BenchmarkRolloutFleet(b *testing.B) {
 				}()
 			}
 			v, err := rollout(gwURLs[i%benchGateways], id, fmt.Sprintf("?wait=ready&min_epoch=%d&timeout=30s", epoch))
-			if err != nil || v.State != "ready" || v.GatewaysAnswered != benchGateways || v.Totals.Acked != benchWorkers {
+			if err != nil || v.State != "ready" || v.GatewaysAnswered != benchGateways || v.Totals.Acked != nWorkers {
 				b.Fatalf("rollout of %s: %v %+v", id, err, v)
 			}
 			lat = append(lat, time.Since(posted))
@@ -185,7 +191,7 @@ func BenchmarkRolloutFleet(b *testing.B) {
 		busyWall := time.Since(w0).Seconds()
 		busy = cpuSeconds(b, gws) - busy
 
-		per1k := 1000.0 / benchWorkers / benchGateways * 100 // % of one core per gateway per 1,000 workers
+		per1k := 1000.0 / float64(nWorkers) / benchGateways * 100 // % of one core per gateway per 1,000 workers
 		b.ReportMetric(ms(percentile(lat, 50)), "p50-ms")
 		b.ReportMetric(ms(percentile(lat, 99)), "p99-ms")
 		b.ReportMetric(ms(percentile(replicas, 50)), "slowest-status-p50-ms")
@@ -195,7 +201,7 @@ func BenchmarkRolloutFleet(b *testing.B) {
 		b.ReportMetric(idle/idleWall*per1k, "gw-idle-%core/1k-workers")
 		b.ReportMetric(busy/busyWall*per1k, "gw-writes-%core/1k-workers")
 		b.ReportMetric(idleSim/idleWall*100, "sim-idle-%core")
-		b.Logf("mode %s: %d writes in %.1f s; load: %s", mode, benchWrites, busyWall, loadAverage())
+		b.Logf("mode %s, %d gateways x %d workers: %d writes in %.1f s; load: %s", mode, benchGateways, nWorkers, benchWrites, busyWall, loadAverage())
 	}
 }
 
