@@ -174,7 +174,7 @@ func (o *options) rolloutStatus(ctx context.Context, model string, timeout, inte
 		if errors.Is(err, errNoRollout) {
 			return err
 		}
-		return failed("%s: %v", model, err)
+		return failed("%s is not ready: %v", model, err)
 	}
 	if o.output != "" {
 		if err := o.print(serverJSON(body)); err != nil {
@@ -215,7 +215,7 @@ func (o *options) waitWritten(ctx context.Context, written []writtenModel, timeo
 		}
 		switch {
 		case err != nil:
-			notReady = append(notReady, fmt.Sprintf("%s: %v", m.id, err))
+			notReady = append(notReady, fmt.Sprintf("%s is not ready: %v", m.id, err))
 		case !rolloutDone(v, m.epoch):
 			notReady = append(notReady, fmt.Sprintf("%s is not ready: %s", m.id, v.Message))
 		}
