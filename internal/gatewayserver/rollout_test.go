@@ -93,7 +93,7 @@ func (c *cluster) waitPeers() {
 func TestRolloutAcrossGateways(t *testing.T) {
 	c := newCluster(t)
 	c.startWorkers(2)
-	const expiry = 3 * time.Second
+	const expiry = 6 * time.Second // long enough for a loaded machine to ask before it passes
 	gwA := c.startGateway(peerTimings("gw-a", expiry))
 	gwB := c.startGateway(peerTimings("gw-b", expiry))
 	gwC := c.startGateway(peerTimings("gw-c", expiry))
@@ -144,8 +144,9 @@ func TestRolloutAcrossGateways(t *testing.T) {
 		t.Fatalf("rollout after gw-c died:\n%s", v.raw)
 	}
 	// Once forgotten, the wait completes with the two gateways left.
+	testkit.Eventually(t, 2*expiry, "gw-c forgotten", func() bool { return len(gwA.Peers().Known()) == 1 && len(gwB.Peers().Known()) == 1 })
 	began := time.Now()
-	v = c.rollout(gwB, "ro/two", fmt.Sprintf("wait=ready&min_epoch=%d&timeout=20s", epoch2))
+	v = c.rollout(gwB, "ro/two", fmt.Sprintf("wait=ready&min_epoch=%d&timeout=8s", epoch2))
 	if v.State != "ready" || v.GatewaysKnown != 2 || v.GatewaysAnswered != 2 || len(v.MissingGateways) != 0 || v.Totals.Acked != 2 {
 		t.Fatalf("rollout after gw-c expired (%v later):\n%s", time.Since(began), v.raw)
 	}
