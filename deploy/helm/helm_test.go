@@ -747,6 +747,9 @@ func checkCase(t *testing.T, r *rendered, v values) {
 	checkProbes(t, gc)
 	checkHealthMode(t, genv, v)
 	serviceFor(t, r, g.Metadata.Name, intValue(v.get("gateway.service.port")), g, gc)
+	if e, ok := genv["POD_NAME"]; !ok || e.ValueFrom == nil || e.ValueFrom.FieldRef == nil || e.ValueFrom.FieldRef.FieldPath != "metadata.name" {
+		t.Errorf("sie-gateway: POD_NAME (its id among the gateways) must come from fieldRef metadata.name")
+	}
 
 	svcURL, _ := literal(t, genv, "SIE_CONFIG_SERVICE_URL")
 	producers, hasProducers := literal(t, genv, "SIE_NATS_CONFIG_TRUSTED_PRODUCERS")

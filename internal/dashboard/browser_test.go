@@ -294,7 +294,6 @@ func TestDashboardInBrowser(t *testing.T) {
 	t.Logf("cluster and browser up in %v", time.Since(began).Round(time.Millisecond))
 
 	const model, stub = "acme/dashboard-e2e", "acme/stub-e2e"
-	rolloutMissing := failedRequest("404", "/rollout") // the page falls back to /status until the gateway serves /rollout
 
 	t.Run("loads without console errors", func(t *testing.T) {
 		b.do(t, chromedp.Navigate(open.URL()+"/ui/"))
@@ -335,10 +334,18 @@ func TestDashboardInBrowser(t *testing.T) {
 		b.waitJS(t, 10*time.Second, "the model view with both default workers in sync",
 			`document.querySelector('#model-detail h1') && document.querySelector('#model-detail h1').textContent === `+js(model)+
 				` && `+workerCell("#model-detail", "sim-default-0", ".detail")+` === '' && `+workerCell("#model-detail", "edge-default-0", ".detail")+` === ''`)
-		b.waitJS(t, 5*time.Second, "the YAML view and the fallback note",
+		b.waitJS(t, 5*time.Second, "the YAML view and both gateways of the fleet-wide rollout",
 			`document.querySelector('pre.yaml') && document.querySelector('pre.yaml').textContent.includes('sie_id: '+`+js(model)+`)`+
-				` && document.querySelector('.note') !== null`)
-		if bad := b.unexpectedConsole(rolloutMissing); len(bad) > 0 {
+				` && document.querySelectorAll('#model-detail details.gw').length === 2`+
+				` && document.querySelector('#model-detail details.gw[data-gateway=`+js(open.GatewayID())+`]') !== null`+
+				` && document.querySelector('#model-detail details.gw[data-gateway=`+js(secure.GatewayID())+`]') !== null`+
+				` && document.querySelector('#model-detail .note') === null`)
+		for _, u := range b.requestURLs() {
+			if strings.HasSuffix(u, "/status") {
+				t.Fatalf("fell back to %s although /rollout answered", u)
+			}
+		}
+		if bad := b.unexpectedConsole(func(consoleEntry) bool { return false }); len(bad) > 0 {
 			t.Fatalf("console errors: %v", bad)
 		}
 	})
@@ -364,7 +371,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		b.waitJS(t, 10*time.Second, "the stub's worker view reasons",
 			`document.querySelectorAll('#model-detail .reasons li').length > 0`)
 		b.screenshot(t, "dashboard-model-stub.png")
-		if bad := b.unexpectedConsole(rolloutMissing); len(bad) > 0 {
+		if bad := b.unexpectedConsole(func(consoleEntry) bool { return false }); len(bad) > 0 {
 			t.Fatalf("console errors: %v", bad)
 		}
 	})
@@ -426,6 +433,20 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("a gateway without the rollout route: its own view, said so", func(t *testing.T) {
+		proxy := httptest.NewServer(noRolloutProxy(t, open.URL()))
+		t.Cleanup(proxy.Close)
+		p := b.newTab(t)
+		p.do(t, chromedp.Navigate(proxy.URL+"/ui/#/models/"+url.PathEscape(model)))
+		p.waitJS(t, 10*time.Second, "one gateway and the fallback note",
+			`document.querySelectorAll('#model-detail details.gw').length === 1`+
+				` && document.querySelector('#model-detail .note') !== null`+
+				` && document.querySelector('#model-detail .note').textContent.includes('does not serve the fleet-wide rollout view')`)
+		if bad := p.unexpectedConsole(failedRequest("404", "/rollout")); len(bad) > 0 {
+			t.Fatalf("console errors: %v", bad)
+		}
+	})
+
 	t.Run("falls back to polling when a proxy holds the stream", func(t *testing.T) {
 		proxy := httptest.NewServer(streamHoldingProxy(t, open.URL()))
 		t.Cleanup(proxy.Close)
@@ -460,6 +481,25 @@ func streamHoldingProxy(t *testing.T, target string) http.Handler {
 				return
 			}
 			<-r.Context().Done()
+			return
+		}
+		rp.ServeHTTP(w, r)
+	})
+}
+
+// noRolloutProxy forwards to target, except that it answers GET
+// …/{id}/rollout with 404, as a gateway from before the route does.
+func noRolloutProxy(t *testing.T, target string) http.Handler {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1/configs/models/") && strings.HasSuffix(r.URL.Path, "/rollout") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"message":"Model not found"}`))
 			return
 		}
 		rp.ServeHTTP(w, r)

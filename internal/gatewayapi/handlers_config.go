@@ -20,9 +20,16 @@ func (s *server) listModels(w http.ResponseWriter, _ *http.Request, _ param) {
 
 // getModel is GET /v1/configs/models/{*id} (§4.2): the status view when the
 // id ends with /status and the rest names a known model (or, with
-// ?wait=ready, may become one), else the YAML view.
+// ?wait=ready, may become one), the fleet-wide rollout likewise for
+// /rollout, else the YAML view.
 func (s *server) getModel(w http.ResponseWriter, r *http.Request, p param) {
 	raw := p.decoded
+	if base, ok := rolloutBase(raw); ok && catalog.CheckModelIDBounds(base) == "" {
+		if s.mirror.Snapshot().Find(base) != nil || (r.URL.RawQuery != "" && r.URL.Query().Has("wait")) {
+			s.serveRollout(w, r, raw, base)
+			return
+		}
+	}
 	if base, ok := statusBase(raw); ok && catalog.CheckModelIDBounds(base) == "" {
 		if s.mirror.Snapshot().Find(base) != nil || (r.URL.RawQuery != "" && r.URL.Query().Has("wait")) {
 			s.serveStatus(w, r, raw, base)

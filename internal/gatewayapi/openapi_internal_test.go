@@ -17,7 +17,7 @@ import (
 // handled inside one, list the path here.
 var prefixPaths = map[string][]string{
 	"/v1/models/":          {"/v1/models/{model}"},
-	"/v1/configs/models/":  {"/v1/configs/models/{model_id}", "/v1/configs/models/{model_id}/status"},
+	"/v1/configs/models/":  {"/v1/configs/models/{model_id}", "/v1/configs/models/{model_id}/status", "/v1/configs/models/{model_id}/rollout"},
 	"/v1/configs/bundles/": {"/v1/configs/bundles/{bundle_id}"},
 	"/v1/encode/":          {"/v1/encode/{model}"},
 	"/v1/score/":           {"/v1/score/{model}"},

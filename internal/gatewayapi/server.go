@@ -52,6 +52,11 @@ type Config struct {
 	// WSMaxClients caps concurrent /ws/cluster-status clients
 	// (DefaultWSMaxClients when zero).
 	WSMaxClients int
+	// Peers are the other gateways of the fleet-wide rollout; nil: this
+	// gateway alone, named "local".
+	Peers Peers
+	// Registerer receives the API's own metrics (nil: not registered).
+	Registerer prometheus.Registerer
 }
 
 // DefaultWSMaxClients is the default cap on /ws/cluster-status clients.
@@ -68,6 +73,11 @@ type server struct {
 	statusCache sync.Map
 	wsOrigins   []string
 	wsSlots     chan struct{} // one token per connected cluster-status client
+	// peers reach the other gateways (nil: none); peerCache holds the
+	// last status answer with gateway_id per model (*identifiedStatus).
+	peers          Peers
+	peerCache      sync.Map
+	rolloutMetrics *rolloutMetrics
 }
 
 // New returns the gateway's HTTP handler: auth, then the router.
@@ -86,7 +96,11 @@ func New(cfg Config) http.Handler {
 	}
 	s := &server{mirror: cfg.Mirror, workers: cfg.Workers, ctx: cfg.Context, log: cfg.Log,
 		metrics:   promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}),
-		wsOrigins: cfg.WSOrigins, wsSlots: make(chan struct{}, cfg.WSMaxClients)}
+		wsOrigins: cfg.WSOrigins, wsSlots: make(chan struct{}, cfg.WSMaxClients),
+		peers: cfg.Peers, rolloutMetrics: newRolloutMetrics(cfg.Registerer)}
+	if s.peers != nil {
+		s.peers.Serve(s.answerPeer)
+	}
 	rt := &router{}
 	rt.add(&route{exact: "/healthz", methods: get(s.healthz)})
 	rt.add(&route{exact: "/readyz", methods: get(s.readyz)})

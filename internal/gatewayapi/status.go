@@ -105,7 +105,10 @@ func (s *server) serveStatus(w http.ResponseWriter, r *http.Request, raw, base s
 			return
 		}
 		var c *cachedStatus
-		if m != nil {
+		if m != nil && sw != nil && !st.MaybeReady(m, s.workers, sw.minEpoch) {
+			// Not ready yet: wait without building the answer (see below
+			// for the answer at the deadline).
+		} else if m != nil {
 			c = s.status(st, m)
 			if sw == nil || c.status.Ready(sw.minEpoch) {
 				writeBody(w, http.StatusOK, contentJSON, c.body)
@@ -122,9 +125,12 @@ func (s *server) serveStatus(w http.ResponseWriter, r *http.Request, raw, base s
 		case <-s.ctx.Done(): // shutting down: answer now, as at the deadline
 		case <-deadline:
 		}
-		if c == nil {
+		if m == nil {
 			s.writeModelYAML(w, st, raw)
 			return
+		}
+		if c == nil {
+			c = s.status(st, m)
 		}
 		writeBody(w, http.StatusOK, contentJSON, c.body)
 		return

@@ -20,6 +20,9 @@ import (
 type Config struct {
 	Host string
 	Port int // 0 picks a free port (tests)
+	// GatewayID names this gateway among its peers (SIE_GATEWAY_ID, else
+	// POD_NAME); "" takes {hostname}-{port} once listening.
+	GatewayID string
 
 	Workers []string // static worker URLs, already split and normalized
 	// HealthMode (SIE_GATEWAY_HEALTH_MODE) is ws, nats or both; "" is ws.
@@ -71,6 +74,9 @@ type Config struct {
 	BackoffMax             time.Duration     // 60 s
 	DeltaFilter            func([]byte) bool // drop deltas on purpose
 	ResyncInterval         time.Duration     // 1 s: least time between resync starts
+	PeerHeartbeat          time.Duration     // 5 s: the gateway heartbeat on NATS
+	PeerExpiry             time.Duration     // 15 s: a silent peer is forgotten
+	PeerAnswerWait         time.Duration     // 500 ms: the rollout's wait for peers
 	HTTPLimits             httplimits.Limits // zero: the defaults
 	// NATSHealthExpiryInterval is how often NATS workers' silences are
 	// checked (1 s).
@@ -112,6 +118,10 @@ func FromEnv(get Getenv) (Config, error) {
 		WSOrigins:        e.csv("SIE_GATEWAY_WS_ORIGINS"),
 		WSMaxClients:     e.positiveInt("SIE_GATEWAY_WS_MAX_CLIENTS", gatewayapi.DefaultWSMaxClients),
 		ExportMaxBytes:   int64(e.positiveInt("SIE_GATEWAY_EXPORT_MAX_BYTES", int(gateway.DefaultExportMaxBytes))),
+	}
+	cfg.GatewayID = strings.TrimSpace(e.str("SIE_GATEWAY_ID"))
+	if cfg.GatewayID == "" {
+		cfg.GatewayID = strings.TrimSpace(e.str("POD_NAME"))
 	}
 	if h := strings.TrimSpace(e.str("SIE_GATEWAY_HOST")); h != "" {
 		cfg.Host = h

@@ -43,6 +43,7 @@ type Server struct {
 	registry *workers.Registry
 	clients  *workers.Clients
 	nats     *bus.Conn
+	peers    *gateway.Peers
 	metrics  *gateway.Metrics
 	http     *http.Server
 	ln       net.Listener
@@ -53,6 +54,7 @@ type Server struct {
 
 	shutdownOnce sync.Once
 	shutdownErr  error
+	crashed      bool // Crash: no leaving heartbeat
 }
 
 // Start brings the gateway up in the order of §1.3 and returns once HTTP is
@@ -91,27 +93,32 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Server{cfg: cfg, log: log, mirror: mirror, registry: registry, metrics: metrics, stop: stop, served: make(chan error, 1)}
 
-	// Long-lived answers (status long-polls, the cluster-status socket) end
-	// as soon as Shutdown begins, so they do not hold the HTTP drain.
-	responses, endResponses := context.WithCancel(bg)
-	api := gatewayapi.New(gatewayapi.Config{Mirror: mirror, Workers: registry, Auth: cfg.Auth, Gatherer: reg, Context: responses, Log: log,
-		WSOrigins: cfg.WSOrigins, WSMaxClients: cfg.WSMaxClients})
 	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	if err != nil {
-		endResponses()
 		stop()
 		return nil, err
 	}
 	s.ln = ln
+	s.peers = gateway.NewPeers(gateway.PeersConfig{
+		ID: gatewayID(cfg.GatewayID, ln), Epoch: func() uint64 { return mirror.Snapshot().Epoch() }, Workers: registry.HealthyCount,
+		Heartbeat: cfg.PeerHeartbeat, Expiry: cfg.PeerExpiry, AnswerWait: cfg.PeerAnswerWait,
+		Registerer: reg, Log: logging.Logger(handler, "sie.gateway.peers"),
+	})
+
+	// Long-lived answers (status long-polls, the cluster-status socket) end
+	// as soon as Shutdown begins, so they do not hold the HTTP drain.
+	responses, endResponses := context.WithCancel(bg)
+	api := gatewayapi.New(gatewayapi.Config{Mirror: mirror, Workers: registry, Auth: cfg.Auth, Gatherer: reg, Context: responses, Log: log,
+		WSOrigins: cfg.WSOrigins, WSMaxClients: cfg.WSMaxClients, Peers: s.peers, Registerer: reg})
 	s.http = cfg.HTTPLimits.Server(dashboard.Mount(api)) // the page at /ui/, without auth
 	s.http.RegisterOnShutdown(endResponses)
 	go func() { s.served <- s.http.Serve(ln) }()
-	log.Info("sie-gateway listening", "addr", ln.Addr().String(), "version", version.Version,
+	log.Info("sie-gateway listening", "addr", ln.Addr().String(), "gateway_id", s.peers.ID(), "version", version.Version,
 		"config_service", orNone(cfg.ConfigURL), "nats", orNone(bus.RedactURL(cfg.NATSURL)), "nats_auth", cfg.NATSCredentials.Describe(), "workers", len(cfg.Workers), "auth_mode", cfg.AuthMode,
 		"health_mode", orDefault(cfg.HealthMode, HealthWS))
 
 	if cfg.NATSURL != "" {
-		if err := s.connectNATS(); err != nil {
+		if err := s.connectNATS(bg); err != nil {
 			s.closeBackground()
 			_ = s.http.Close()
 			return nil, err
@@ -162,13 +169,18 @@ func loadSeed(cfg Config, log *slog.Logger) (*gateway.State, error) {
 
 // connectNATS connects in the background and subscribes to the gateways'
 // subject; the client library resumes the subscription after reconnects.
-func (s *Server) connectNATS() error {
+func (s *Server) connectNATS(ctx context.Context) error {
 	conn, err := bus.Connect(s.cfg.NATSURL, bus.Options{
 		Name:           "sie-gateway",
 		Credentials:    s.cfg.NATSCredentials,
 		RetryInterval:  s.cfg.NATSReconnectWait,
 		ConnectTimeout: 5 * time.Second, // sie-gateway.md §1.3
-		OnStateChange:  func(up bool) { s.metrics.NATSConnected.Set(boolGauge(up)) },
+		OnStateChange: func(up bool) {
+			s.metrics.NATSConnected.Set(boolGauge(up))
+			if up {
+				s.peers.Nudge() // tell the peers at once, after a (re)connect too
+			}
+		},
 	}, s.log)
 	if err != nil {
 		return err
@@ -184,7 +196,19 @@ func (s *Server) connectNATS() error {
 	if err := sub.SetPendingLimits(pendingMsgs, pendingBytes); err != nil {
 		return err
 	}
-	return nil
+	return s.peers.Start(ctx, conn)
+}
+
+// gatewayID is the configured id, else {hostname}-{port} of the listener.
+func gatewayID(configured string, ln net.Listener) string {
+	if configured != "" {
+		return configured
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "sie-gateway"
+	}
+	return host + "-" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 }
 
 func boolGauge(b bool) float64 {
@@ -231,10 +255,26 @@ func (s *Server) closeBackground() {
 	s.background.Wait()
 	s.mirror.Wait()
 	if s.nats != nil {
+		if !s.crashed {
+			s.peers.Leave(context.Background())
+		}
 		s.nats.Close(drainNATS)
 	}
 	s.metrics.NATSConnected.Set(0)
 }
+
+// Crash stops the gateway the way a killed process would look to its
+// peers: no leaving heartbeat, no answers from then on (tests).
+func (s *Server) Crash() {
+	s.crashed = true
+	_ = s.Shutdown(context.Background())
+}
+
+// GatewayID is the gateway's id among its peers.
+func (s *Server) GatewayID() string { return s.peers.ID() }
+
+// Peers exposes the peer table (tests).
+func (s *Server) Peers() *gateway.Peers { return s.peers }
 
 // Run starts the gateway and serves until ctx is cancelled.
 func Run(ctx context.Context, cfg Config) error {

@@ -9,15 +9,17 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 )
 
 func applyCommand(o *options) *cobra.Command {
 	var file string
-	var prune, dryRun bool
+	var prune, dryRun, wait bool
+	var timeout time.Duration
 	cmd := &cobra.Command{
-		Use:   "apply -f FILE|DIR [--prune] [--dry-run]",
+		Use:   "apply -f FILE|DIR [--prune] [--dry-run] [--wait [--timeout D]]",
 		Short: "Make sie-config match model documents (create, append or replace; --prune deletes the rest)",
 		Long: `apply makes sie-config hold exactly the given model documents. Each document
 is the complete document of its model: a model sie-config lacks is created; one
@@ -27,7 +29,10 @@ since the plan was computed is refused, not overwritten). With --prune, every
 model added through the API that DIR does not contain is deleted (a model
 with a built-in seed reverts to it). The plan is printed before anything
 changes; --dry-run prints it and asks sie-config to check every step without
-changing anything.`,
+changing anything. With --wait, apply then waits (through --gateway-url's
+fleet-wide rollout view) until every model it created or changed is ready on
+every gateway replica at the epoch of its write, and exits 1 with the reason
+for any that is not within --timeout.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if prune {
@@ -43,12 +48,17 @@ changing anything.`,
 			if err != nil {
 				return err
 			}
-			return o.apply(cmd.Context(), locals, prune, dryRun)
+			if !wait {
+				timeout = 0
+			}
+			return o.apply(cmd.Context(), locals, prune, dryRun, timeout)
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "model YAML file, or a directory of them (*.yaml, *.yml, *.json)")
 	cmd.Flags().BoolVar(&prune, "prune", false, "delete API models that DIR does not contain")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the plan and let sie-config check each step; change nothing")
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait until every written model is ready on every gateway at its write's epoch")
+	cmd.Flags().DurationVar(&timeout, "timeout", 60*time.Second, "how long --wait waits, for all the models together")
 	_ = cmd.MarkFlagRequired("file")
 	return cmd
 }
@@ -89,7 +99,9 @@ type writeAnswer struct {
 	WorkerView *workerView `json:"worker_view"`
 }
 
-func (o *options) apply(ctx context.Context, locals []localModel, prune, dryRun bool) error {
+// apply runs the plan; a positive wait then waits that long for the
+// written models' rollout.
+func (o *options) apply(ctx context.Context, locals []localModel, prune, dryRun bool, wait time.Duration) error {
 	st, err := o.fetchState(ctx)
 	if err != nil {
 		return err
@@ -126,7 +138,22 @@ func (o *options) apply(ctx context.Context, locals []localModel, prune, dryRun 
 	if failures > 0 {
 		return failed("%d of %d step(s) failed", failures, countChanges(plan))
 	}
+	if wait > 0 && !dryRun {
+		return o.waitWritten(ctx, writtenModels(rep.Actions), wait)
+	}
 	return nil
+}
+
+// writtenModels are the models a write created or changed (not deleted),
+// with the epoch of that write.
+func writtenModels(items []applyItem) []writtenModel {
+	var out []writtenModel
+	for _, it := range items {
+		if it.OK && it.Epoch != nil && it.Action != actUnchanged && it.Action != actDelete {
+			out = append(out, writtenModel{id: it.ModelID, epoch: *it.Epoch})
+		}
+	}
+	return out
 }
 
 func newApplyItem(a action) applyItem {

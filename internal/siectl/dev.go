@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -275,14 +274,10 @@ func (cl *devCluster) printBanner(w io.Writer) {
 		}
 	}
 	fmt.Fprint(w, cl.healthBanner())
-	gws := make([]string, len(cl.gateways))
-	for i, g := range cl.gateways {
-		gws[i] = g.URL()
-	}
 	fmt.Fprintf(w, "\nTry:\n")
 	fmt.Fprintf(w, "  go run ./cmd/siectl --config-url %s get models\n", cl.config.URL())
 	fmt.Fprintf(w, "  go run ./cmd/siectl --config-url %s apply -f %s\n", cl.config.URL(), cl.exampleFile)
-	fmt.Fprintf(w, "  go run ./cmd/siectl status %s --wait --gateways %s\n", cl.exampleModel, strings.Join(gws, ","))
+	fmt.Fprintf(w, "  go run ./cmd/siectl --gateway-url %s status %s --wait   (one gateway answers for all)\n", cl.gateways[0].URL(), cl.exampleModel)
 	fmt.Fprintf(w, "\nCtrl-C stops everything; run again with --data-dir %s to keep what you added.\n", cl.dataDir)
 }
 

@@ -76,6 +76,14 @@ func TestCLIAgainstDevCluster(t *testing.T) {
 	if code, out := run(t, env, "status", "no/such-model", "--wait", "--timeout", "300ms", "--gateways", gateways); code != 1 || !strings.Contains(out, "no/such-model is not ready") || !strings.Contains(out, "404") {
 		t.Fatalf("status of an unknown model: %d %s", code, out)
 	}
+	// The same through one gateway's fleet-wide rollout view.
+	if code, out := run(t, env, "status", "my-org/second", "--wait", "--timeout", "20s"); code != 0 ||
+		!strings.Contains(out, "my-org/second: ready on 2 gateway(s), 1/1 workers acked") || !strings.Contains(out, "gateways  2 of 2 answered") {
+		t.Fatalf("status --wait through /rollout: %d %s", code, out)
+	}
+	if code, out := run(t, env, "status", "no/such-model", "--wait", "--timeout", "300ms"); code != 1 || !strings.Contains(out, "no/such-model is not ready") || !strings.Contains(out, "404") {
+		t.Fatalf("status of an unknown model through /rollout: %d %s", code, out)
+	}
 
 	// reads
 	if code, out := run(t, env, "get", "models"); code != 0 || !strings.Contains(out, "my-org/second") || !strings.Contains(out, "BAAI/bge-m3") {

@@ -3,6 +3,7 @@ package siectl
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -20,23 +21,31 @@ func statusCommand(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status MODEL",
 		Short: "Readiness of a model on every gateway replica: state, why, and each worker's detail",
-		Long: "Prints each replica's state (ready, acked_unservable, pending, no_workers, unroutable) and its\n" +
-			"message, one line per bundle with the acked/eligible counts, and the workers that are not acked\n" +
-			"with their detail. With --wait it blocks on the gateways' long-poll and prints a new progress line\n" +
-			"whenever a count changes. Exits 0 only when every replica reports the model ready.",
+		Long: "Asks one gateway (--gateway-url; behind a Service any replica will do) for the model's rollout\n" +
+			"across every gateway replica: the worst state (ready, acked_unservable, pending, no_workers,\n" +
+			"unroutable) and its message, the replicas that answered and those that did not, the acked and\n" +
+			"eligible worker counts, and per replica its bundles and the workers that are not acked with their\n" +
+			"detail. With --wait it blocks on the gateway's long-poll and prints a progress line whenever a\n" +
+			"count changes. Exits 0 only when the model is ready on every replica; otherwise prints the message\n" +
+			"and exits 1. --gateways asks each listed replica's own status instead (gateways without /rollout\n" +
+			"get the same treatment automatically).",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			urls := splitList(gateways)
-			if len(urls) == 0 {
-				urls = []string{o.gatewayURL}
-			}
 			if !wait {
 				timeout = 0
 			}
-			return o.status(cmd.Context(), args[0], urls, timeout, interval)
+			urls := splitList(gateways)
+			if len(urls) == 0 {
+				err := o.rolloutStatus(cmd.Context(), args[0], timeout, interval)
+				if !errors.Is(err, errNoRollout) {
+					return err
+				}
+				urls = []string{o.gatewayURL}
+			}
+			return o.status(cmd.Context(), args[0], urls, 0, timeout, interval)
 		},
 	}
-	cmd.Flags().StringVar(&gateways, "gateways", "", "gateway replica URLs, comma-separated (default --gateway-url)")
+	cmd.Flags().StringVar(&gateways, "gateways", "", "ask each of these gateway replica URLs (comma-separated) for its own status instead of one /rollout")
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait until every replica reports the model ready")
 	cmd.Flags().DurationVar(&timeout, "timeout", 60*time.Second, "how long --wait waits")
 	cmd.Flags().DurationVar(&interval, "interval", time.Second, "with --wait, the longest time between two progress checks")
@@ -91,7 +100,7 @@ const stateReady = "ready"
 // status reports the model on every replica; with a timeout it waits for
 // them all to be ready, long-polling each (so it returns as soon as they
 // are) and printing the view again whenever it changes.
-func (o *options) status(ctx context.Context, model string, urls []string, timeout, interval time.Duration) error {
+func (o *options) status(ctx context.Context, model string, urls []string, minEpoch int64, timeout, interval time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	interval = max(interval, 100*time.Millisecond)
 	last := ""
@@ -101,8 +110,8 @@ func (o *options) status(ctx context.Context, model string, urls []string, timeo
 			window = min(interval, time.Until(deadline))
 		}
 		start := time.Now()
-		replicas := o.fetchAll(ctx, urls, model, window)
-		done := allReady(replicas)
+		replicas := o.fetchAll(ctx, urls, model, minEpoch, window)
+		done := allReady(replicas, minEpoch)
 		if o.output == "" {
 			if text := renderStatus(replicas); text != last {
 				fmt.Fprint(o.stdout, text)
@@ -133,25 +142,29 @@ func (o *options) status(ctx context.Context, model string, urls []string, timeo
 
 // fetchAll asks every replica at once; with a window each request is a
 // long-poll that answers early when the model is ready.
-func (o *options) fetchAll(ctx context.Context, urls []string, model string, window time.Duration) []replicaStatus {
+func (o *options) fetchAll(ctx context.Context, urls []string, model string, minEpoch int64, window time.Duration) []replicaStatus {
 	out := make([]replicaStatus, len(urls))
 	var wg sync.WaitGroup
 	for i, u := range urls {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = o.fetchStatus(ctx, u, model, window)
+			out[i] = o.fetchStatus(ctx, u, model, minEpoch, window)
 		}()
 	}
 	wg.Wait()
 	return out
 }
 
-func (o *options) fetchStatus(ctx context.Context, base, model string, window time.Duration) replicaStatus {
+func (o *options) fetchStatus(ctx context.Context, base, model string, minEpoch int64, window time.Duration) replicaStatus {
 	rs := replicaStatus{URL: base}
 	path := modelPath(model) + "/status"
 	if window > 0 {
-		path += "?" + url.Values{"wait": {"ready"}, "timeout": {window.Round(time.Millisecond).String()}}.Encode()
+		q := url.Values{"wait": {"ready"}, "timeout": {window.Round(time.Millisecond).String()}}
+		if minEpoch > 0 {
+			q.Set("min_epoch", fmt.Sprint(minEpoch))
+		}
+		path += "?" + q.Encode()
 	}
 	r, err := o.gatewayClient(base).do(ctx, http.MethodGet, path, nil, nil)
 	switch {
@@ -174,9 +187,9 @@ func (o *options) fetchStatus(ctx context.Context, base, model string, window ti
 	return rs
 }
 
-func allReady(rs []replicaStatus) bool {
+func allReady(rs []replicaStatus, minEpoch int64) bool {
 	for _, r := range rs {
-		if r.Err != "" || r.Status.State != stateReady {
+		if r.Err != "" || r.Status.State != stateReady || r.Status.ConfigEpoch < minEpoch {
 			return false
 		}
 	}

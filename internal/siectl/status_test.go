@@ -57,6 +57,10 @@ func TestStatusNotReadyExits1(t *testing.T) {
 		if r.URL.RawQuery != "" {
 			t.Errorf("a plain status sent %q", r.URL.RawQuery)
 		}
+		if r.URL.Path != "/v1/configs/models/m/x/status" { // a gateway without /rollout
+			http.NotFound(w, r)
+			return
+		}
 		_, _ = w.Write([]byte(body))
 	}))
 	defer gw.Close()
