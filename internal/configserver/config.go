@@ -106,7 +106,7 @@ func storeURL(raw string) string {
 	if raw == "" {
 		return ""
 	}
-	for _, scheme := range []string{"s3://", "gs://"} {
+	for _, scheme := range []string{"s3://", "gs://", "nats://"} {
 		if rest, ok := strings.CutPrefix(raw, scheme); ok {
 			return scheme + strings.TrimRight(rest, "/")
 		}
