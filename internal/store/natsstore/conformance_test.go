@@ -7,9 +7,9 @@ import (
 	"log/slog"
 	"testing"
 
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	natsserver "github.com/nats-io/nats-server/v2/server"
 
 	"github.com/sieproject/sie/internal/store"
 	"github.com/sieproject/sie/internal/store/natsstore"
@@ -107,4 +107,3 @@ func TestConformance(t *testing.T) {
 		}
 	})
 }
-
