@@ -12,6 +12,7 @@ import (
 	"github.com/sieproject/sie/internal/controlplane"
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/idempotency"
+	"github.com/sieproject/sie/internal/store"
 	"github.com/sieproject/sie/internal/workerview"
 )
 
@@ -80,7 +81,11 @@ func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request, event strin
 		// Whatever happens below (even a panic), waiters must be released.
 		defer wr.ticket.Complete(http.StatusInternalServerError, nil)
 	}
-	status, resp, model, err := exec(r.Context(), wr)
+	ctx := r.Context()
+	if wr.token != "" {
+		ctx = store.WithTokenID(ctx, tokenID(wr.token)) // the journal records who wrote
+	}
+	status, resp, model, err := exec(ctx, wr)
 	if err != nil {
 		if wr.ticket != nil {
 			wr.ticket.Complete(toHTTP(err).status, nil)
@@ -183,6 +188,13 @@ func workerViewEntry(v *workerview.View) doc.Entry {
 	)}
 }
 
+// tokenID names a bearer token without revealing it: the first 12 hex
+// digits of its SHA-256 (the audit log's and the history's token_id).
+func tokenID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])[:12]
+}
+
 // auditWrite emits the one audit line of an executed write.
 func (s *Server) auditWrite(event string, r *http.Request, wr *writeRequest, status int, model string) {
 	if s.audit == nil {
@@ -195,8 +207,7 @@ func (s *Server) auditWrite(event string, r *http.Request, wr *writeRequest, sta
 		doc.Entry{Key: "status", Value: int64(status)},
 	)
 	if wr.token != "" {
-		sum := sha256.Sum256([]byte(wr.token))
-		line.Set("token_id", hex.EncodeToString(sum[:])[:12])
+		line.Set("token_id", tokenID(wr.token))
 	}
 	if model != "" {
 		line.Set("model", model)

@@ -37,6 +37,7 @@ type change struct {
 	targets []string       // publish targets in bundle order
 	added   []string
 	deleted bool
+	op      string // store.OpCreate, OpAppend, OpReplace or OpDelete (the history's op)
 }
 
 // apply runs steps 2–5 of sie-config.md §10.1 for one change and queues
@@ -93,6 +94,9 @@ type modelPreparer interface {
 // durable, so a crash can leave a bumped epoch with no change, never a change
 // without its epoch.
 func (s *Service) persist(ctx context.Context, ch change, prev, epoch int64) error {
+	if s.journal != nil {
+		return s.commitJournal(ctx, ch, epoch)
+	}
 	var staged chan stagedWrite
 	if p, ok := s.store.(modelPreparer); ok && ch.text != nil {
 		staged = make(chan stagedWrite, 1)
