@@ -5,6 +5,7 @@ import (
 
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/store"
 	"github.com/sieproject/sie/internal/workerview"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
@@ -17,6 +18,9 @@ type WriteOptions struct {
 	// DryRun evaluates the write against the committed state and changes
 	// nothing: no lock, no store, no epoch, no publish.
 	DryRun bool
+	// TokenID names the caller in the model's history (the audit log's
+	// token_id); "" without a token.
+	TokenID string
 }
 
 // BundleHash is the worker-side bundle_config_hash of one bundle after a
@@ -72,7 +76,8 @@ func (s *Service) Append(ctx context.Context, raw []byte, opts WriteOptions) (*A
 		text := yamldoc.Emit(plan.Doc)
 		next, model := snap.WithAPI(id, plan.Doc, string(text))
 		res.Bundles = model.Bundles()
-		return &change{id: id, next: next, model: model, text: text, targets: model.Bundles(), added: plan.Created}, nil, nil
+		return &change{id: id, op: opOnAPI(snap, id, store.OpAppend), next: next, model: model, text: text,
+			targets: model.Bundles(), added: plan.Created}, nil, nil
 	})
 	if err != nil {
 		return nil, err
@@ -138,7 +143,7 @@ func (s *Service) Replace(ctx context.Context, id string, raw []byte, opts Write
 			res.Created = true
 		}
 		res.Bundles = model.Bundles()
-		return &change{id: id, next: next, model: model, text: text,
+		return &change{id: id, op: opOnAPI(snap, id, store.OpReplace), next: next, model: model, text: text,
 			targets: snap.Bundles().Order(before, model.Bundles()), added: plan.Added}, nil, nil
 	})
 	if err != nil {
@@ -198,7 +203,7 @@ func (s *Service) Delete(ctx context.Context, id string, opts WriteOptions) (*De
 		}
 		res.Deleted = true
 		res.Bundles = snap.Bundles().Order(old.Bundles(), after)
-		return &change{id: id, next: next, model: model, targets: res.Bundles, added: []string{}, deleted: true}, nil, nil
+		return &change{id: id, op: store.OpDelete, next: next, model: model, targets: res.Bundles, added: []string{}, deleted: true}, nil, nil
 	})
 	if err != nil {
 		return nil, err
@@ -243,6 +248,7 @@ func (s *Service) write(ctx context.Context, opts WriteOptions, plan planFunc) (
 		if ch == nil {
 			return s.Epoch(), nil, false, nil
 		}
+		ch.tokenID = opts.TokenID
 		epoch, ann, err := s.apply(ctx, *ch)
 		return epoch, ann, true, err
 	}()
