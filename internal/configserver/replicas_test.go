@@ -185,3 +185,34 @@ func TestLostRaceIsAnsweredAfterTheWinner(t *testing.T) {
 }
 
 var _ = configserver.Config{}
+
+// TestHistoryAcrossReplicas: a model's history written through several
+// replicas reads the same from each, with op and token, and a rollback
+// through one replica is seen by the others.
+func TestHistoryAcrossReplicas(t *testing.T) {
+	_, _, reps := replicaSet(t, 2, "hist")
+	a, b := reps[0], reps[1]
+	v1 := "sie_id: h/m\nprofiles:\n  d:\n    adapter_path: sie_server.adapters.bert_flash:B\n"
+	v2 := "sie_id: h/m\nprofiles:\n  d:\n    adapter_path: sie_server.adapters.bert_flash:C\n"
+	wantContains(t, a.do("PUT", "/v1/configs/models/h/m", v1), 201, `"epoch":1,`)
+	wantContains(t, b.do("PUT", "/v1/configs/models/h/m", v2), 200, `"epoch":2,`)
+	wantContains(t, a.do("DELETE", "/v1/configs/models/h/m", ""), 200, `"epoch":3}`)
+	var hist string
+	testkit.Eventually(t, time.Second, "history on b", func() bool {
+		hist = b.get("/v1/configs/models/h/m/history").body
+		return strings.Count(hist, `"epoch"`) == 3
+	})
+	if got := a.get("/v1/configs/models/h/m/history").body; got != hist {
+		t.Fatalf("histories differ:\n%s\n%s", got, hist)
+	}
+	for _, part := range []string{`"op":"delete"`, `"op":"replace"`, `"op":"create"`, `"raw_yaml":null`} {
+		if !strings.Contains(hist, part) {
+			t.Fatalf("history lacks %s: %s", part, hist)
+		}
+	}
+	wantContains(t, b.do("POST", "/v1/configs/models/h/m/rollback?to_epoch=1", ""), 201, `"epoch":4,`)
+	testkit.Eventually(t, time.Second, "rollback seen on a", func() bool {
+		r := a.get("/v1/configs/models/h/m")
+		return r.status == 200 && strings.Contains(r.body, "bert_flash:B")
+	})
+}

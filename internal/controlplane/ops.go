@@ -18,6 +18,9 @@ type WriteOptions struct {
 	// DryRun evaluates the write against the committed state and changes
 	// nothing: no lock, no store, no epoch, no publish.
 	DryRun bool
+	// TokenID names the caller in the model's history (the audit log's
+	// token_id); "" without a token.
+	TokenID string
 }
 
 // BundleHash is the worker-side bundle_config_hash of one bundle after a
@@ -74,11 +77,8 @@ func (s *Service) Append(ctx context.Context, raw []byte, opts WriteOptions) (*A
 		text := yamldoc.Emit(plan.Doc)
 		next, model := snap.WithAPI(id, plan.Doc, string(text))
 		res.Bundles = model.Bundles()
-		op := store.OpAppend
-		if m := snap.Exact(id); m == nil {
-			op = store.OpCreate
-		}
-		return &change{id: id, next: next, model: model, text: text, targets: model.Bundles(), added: plan.Created, op: op}, nil, nil
+		return &change{id: id, op: opOnAPI(snap, id, store.OpAppend), next: next, model: model, text: text,
+			targets: model.Bundles(), added: plan.Created}, nil, nil
 	})
 	if err != nil {
 		return nil, err
@@ -138,15 +138,13 @@ func (s *Service) Replace(ctx context.Context, id string, raw []byte, opts Write
 		text := yamldoc.Emit(plan.Doc)
 		next, model := snap.WithAPI(id, plan.Doc, string(text))
 		var before []string
-		op := store.OpCreate
 		res.Replaced, res.Created = plan.Existing != nil, plan.Existing == nil
 		if plan.Existing != nil {
 			before = plan.Existing.Bundles()
-			op = store.OpReplace
 		}
 		res.Bundles = model.Bundles()
-		return &change{id: id, next: next, model: model, text: text,
-			targets: snap.Bundles().Order(before, model.Bundles()), added: plan.Added, op: op}, nil, nil
+		return &change{id: id, op: opOnAPI(snap, id, store.OpReplace), next: next, model: model, text: text,
+			targets: snap.Bundles().Order(before, model.Bundles()), added: plan.Added}, nil, nil
 	})
 	if err != nil {
 		return nil, err
@@ -206,7 +204,7 @@ func (s *Service) Delete(ctx context.Context, id string, opts WriteOptions) (*De
 		}
 		res.Deleted = true
 		res.Bundles = snap.Bundles().Order(old.Bundles(), after)
-		return &change{id: id, next: next, model: model, targets: res.Bundles, added: []string{}, deleted: true, op: store.OpDelete}, nil, nil
+		return &change{id: id, op: store.OpDelete, next: next, model: model, targets: res.Bundles, added: []string{}, deleted: true}, nil, nil
 	})
 	if err != nil {
 		return nil, err
@@ -247,6 +245,7 @@ func (s *Service) write(ctx context.Context, opts WriteOptions, plan planFunc) (
 		for attempt := 0; ; attempt++ {
 			ch, _, err := plan(snap)
 			if err == nil && ch != nil {
+				ch.tokenID = opts.TokenID
 				var epoch int64
 				var ann *announcement
 				if epoch, ann, err = s.apply(ctx, *ch); err == nil {

@@ -31,13 +31,14 @@ const (
 // change is a validated write, ready to be made durable and announced.
 type change struct {
 	id      string
+	op      string // the history op (store.OpCreate, …)
+	tokenID string // the caller, for the history
 	next    *catalog.Snapshot
 	model   *catalog.Model // the model after the write; nil when removed
 	text    []byte         // document to store; nil means delete the file
 	targets []string       // publish targets in bundle order
 	added   []string
 	deleted bool
-	op      string // store.OpCreate, OpAppend, OpReplace or OpDelete (the history's op)
 }
 
 // apply runs steps 2–5 of sie-config.md §10.1 for one change and queues
@@ -69,6 +70,7 @@ func (s *Service) apply(ctx context.Context, ch change) (epoch int64, ann *annou
 		if err := s.persist(sctx, ch, prev, epoch); err != nil {
 			return prev, nil, err
 		}
+		s.recordHistory(sctx, ch, epoch)
 	}
 	deltas := s.buildDeltas(ch, epoch, hashes())
 	s.commit(next(), epoch, cur.generation)

@@ -133,7 +133,7 @@ func (s *Service) commitJournal(ctx context.Context, ch change, epoch int64) err
 		op = store.OpReplace
 	}
 	pos, err := s.journal.Commit(ctx, s.pos, store.Change{
-		Epoch: epoch, ModelID: ch.id, Op: op, At: time.Now().UTC(), TokenID: store.TokenID(ctx), Text: ch.text,
+		Epoch: epoch, ModelID: ch.id, Op: op, At: time.Now().UTC(), TokenID: ch.tokenID, Text: ch.text,
 	})
 	if errors.Is(err, store.ErrStale) {
 		s.metrics.storeWrite(opWriteModel, nil)

@@ -6,14 +6,6 @@ import (
 	"time"
 )
 
-// The operations a change record names (the history's "op").
-const (
-	OpCreate  = "create"
-	OpAppend  = "append"
-	OpReplace = "replace"
-	OpDelete  = "delete"
-)
-
 // Change is one accepted write as a journal records it: the epoch it made,
 // the model, the operation, when and by whom, and the document after it
 // (nil for a delete).
@@ -80,32 +72,3 @@ type Journal interface {
 	Follow(ctx context.Context, from uint64, apply func(Record)) error
 }
 
-// HistoryEntry is one past change of a model, as the history lists it.
-type HistoryEntry struct {
-	Epoch   int64
-	Op      string
-	At      time.Time
-	TokenID string // "" without auth
-	Text    []byte // nil for a delete
-}
-
-// Historian is a store that keeps every change: History returns a model's
-// changes newest first, at most limit of them (limit <= 0: all). A model
-// with no recorded change has an empty history.
-type Historian interface {
-	History(ctx context.Context, id string, limit int) ([]HistoryEntry, error)
-}
-
-type tokenIDKey struct{}
-
-// WithTokenID returns ctx carrying the token id of the request a write
-// serves (the audit log's token_id), for the journal record.
-func WithTokenID(ctx context.Context, tokenID string) context.Context {
-	return context.WithValue(ctx, tokenIDKey{}, tokenID)
-}
-
-// TokenID returns the token id WithTokenID put in ctx, or "".
-func TokenID(ctx context.Context) string {
-	s, _ := ctx.Value(tokenIDKey{}).(string)
-	return s
-}

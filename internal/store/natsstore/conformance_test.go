@@ -64,7 +64,7 @@ func TestConformance(t *testing.T) {
 	url := srv.ClientURL()
 	js := raw(t, url)
 	n := 0
-	storetest.Run(t, func(t *testing.T) storetest.Harness {
+	harness := func(t *testing.T) storetest.Harness {
 		n++
 		bucket := fmt.Sprintf("conf%d", n)
 		// Create the stream through a store, so Put has somewhere to write.
@@ -105,5 +105,7 @@ func TestConformance(t *testing.T) {
 				return m.Data, true
 			},
 		}
-	})
+	}
+	storetest.Run(t, harness)
+	storetest.RunHistory(t, harness)
 }

@@ -165,6 +165,35 @@ func (s *Store) epochAt(ctx context.Context, pos uint64) (int64, error) {
 // Commit appends ch as one record right after position after.
 func (s *Store) Commit(ctx context.Context, after uint64, ch store.Change) (uint64, error) {
 	msg := nats.NewMsg(s.modelSubject(store.FileName(ch.ModelID)))
+	setChangeHeaders(msg, ch)
+	id := nuid.Next()
+	var err error
+	for range commitAttempts {
+		var ack *jetstream.PubAck
+		ack, err = s.publish(ctx, msg, jetstream.WithExpectLastSequence(after), jetstream.WithMsgID(id))
+		switch {
+		case err == nil:
+			s.mu.Lock()
+			if len(s.committed) > 64 {
+				clear(s.committed)
+			}
+			s.committed[ch.Epoch] = ch.ModelID
+			s.mu.Unlock()
+			return ack.Sequence, nil
+		case isWrongLast(err):
+			return 0, fmt.Errorf("%w: %w", store.ErrStale, err)
+		case ctx.Err() != nil:
+			return 0, err
+		case !retryable(err):
+			return 0, err
+		}
+	}
+	return 0, err
+}
+
+// setChangeHeaders makes msg the record of ch: the document as the body
+// (none and Sie-Deleted for a delete), the rest as headers.
+func setChangeHeaders(msg *nats.Msg, ch store.Change) {
 	msg.Header.Set(hdrEpoch, strconv.FormatInt(ch.Epoch, 10))
 	msg.Header.Set(hdrModel, ch.ModelID)
 	msg.Header.Set(hdrOp, ch.Op)
@@ -181,23 +210,6 @@ func (s *Store) Commit(ctx context.Context, after uint64, ch store.Change) (uint
 	} else {
 		msg.Data = ch.Text
 	}
-	id := nuid.Next()
-	var err error
-	for range commitAttempts {
-		var ack *jetstream.PubAck
-		ack, err = s.publish(ctx, msg, jetstream.WithExpectLastSequence(after), jetstream.WithMsgID(id))
-		switch {
-		case err == nil:
-			return ack.Sequence, nil
-		case isWrongLast(err):
-			return 0, fmt.Errorf("%w: %w", store.ErrStale, err)
-		case ctx.Err() != nil:
-			return 0, err
-		case !retryable(err):
-			return 0, err
-		}
-	}
-	return 0, err
 }
 
 // retryable reports an error after which the outcome of a publish is
@@ -293,18 +305,45 @@ func (s *Store) follow(ctx context.Context, from *uint64, apply func(store.Recor
 	}
 }
 
-// History returns the committed changes of id, newest first, at most
-// limit (all when limit <= 0).
+// AppendHistory records history entries of changes written without
+// Commit (a store used by a single writer through WriteModel). A change
+// this instance committed is already in the history (its record is the
+// history entry), so it is not recorded twice.
+func (s *Store) AppendHistory(ctx context.Context, entries ...store.HistoryEntry) error {
+	for _, e := range entries {
+		s.mu.Lock()
+		id, mine := s.committed[e.Epoch]
+		if mine && id == e.ModelID {
+			delete(s.committed, e.Epoch)
+		}
+		s.mu.Unlock()
+		if mine && id == e.ModelID {
+			continue
+		}
+		msg := nats.NewMsg(s.historySubject(store.FileName(e.ModelID)))
+		setChangeHeaders(msg, store.Change{Epoch: e.Epoch, ModelID: e.ModelID, Op: e.Op, At: e.At, TokenID: e.TokenID, Text: e.RawYAML})
+		if _, err := s.publish(ctx, msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// History returns the recorded changes of id, newest first, at most
+// limit (all when limit <= 0): the committed records of its model subject
+// and the entries AppendHistory recorded.
 func (s *Store) History(ctx context.Context, id string, limit int) ([]store.HistoryEntry, error) {
 	st, err := s.ensure(ctx)
 	if err != nil {
 		return nil, err
 	}
-	subject := s.modelSubject(store.FileName(id))
+	name := store.FileName(id)
+	model, hist := s.modelSubject(name), s.historySubject(name)
+	enc := strings.TrimPrefix(model, s.prefix+".models.")
 	var all []store.HistoryEntry
 	for seq := uint64(1); ; {
 		gctx, cancel := s.ctx(ctx)
-		m, err := st.GetMsg(gctx, seq, jetstream.WithGetMsgSubject(subject))
+		m, err := st.GetMsg(gctx, seq, jetstream.WithGetMsgSubject(s.prefix+".*."+enc))
 		cancel()
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
 			break
@@ -313,15 +352,22 @@ func (s *Store) History(ctx context.Context, id string, limit int) ([]store.Hist
 			return nil, err
 		}
 		seq = m.Sequence + 1
-		r, ok := s.record(m)
+		if m.Subject != model && m.Subject != hist {
+			continue
+		}
+		r, ok := s.recordOf(model, m.Sequence, m.Header, m.Data)
 		if !ok || !r.HasEpoch || r.ModelID != id {
 			continue
 		}
-		all = append(all, store.HistoryEntry{Epoch: r.Epoch, Op: r.Op, At: r.At, TokenID: r.TokenID, Text: r.Text})
+		all = append(all, store.HistoryEntry{Epoch: r.Epoch, ModelID: id, Op: r.Op, At: r.At, TokenID: r.TokenID, RawYAML: r.Text})
 	}
 	out := make([]store.HistoryEntry, 0, len(all))
 	for i := len(all) - 1; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
 		out = append(out, all[i])
 	}
 	return out, nil
+}
+
+func (s *Store) historySubject(name string) string {
+	return s.prefix + ".history." + strings.TrimPrefix(s.modelSubject(name), s.prefix+".models.")
 }

@@ -67,8 +67,8 @@ func TestCommitIsConditionalOnThePosition(t *testing.T) {
 		t.Fatalf("Load after delete = %+v, %v", l, err)
 	}
 	h, err := a.History(ctx, "org/m", 0)
-	if err != nil || len(h) != 2 || h[0].Epoch != 2 || h[0].Op != store.OpDelete || h[0].Text != nil ||
-		h[1].Epoch != 1 || string(h[1].Text) != "sie_id: org/m\n" || !h[1].At.Equal(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) {
+	if err != nil || len(h) != 2 || h[0].Epoch != 2 || h[0].Op != store.OpDelete || h[0].RawYAML != nil ||
+		h[1].Epoch != 1 || string(h[1].RawYAML) != "sie_id: org/m\n" || !h[1].At.Equal(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) {
 		t.Fatalf("History = %+v, %v", h, err)
 	}
 	if h, err := a.History(ctx, "org/m", 1); err != nil || len(h) != 1 || h[0].Epoch != 2 {

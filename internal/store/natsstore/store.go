@@ -75,11 +75,14 @@ type Store struct {
 	log     *slog.Logger
 	timeout time.Duration
 
-	mu     sync.Mutex // guards stream and epochRev
+	mu     sync.Mutex // guards stream, epochRev and committed
 	stream jetstream.Stream
 	// epochRev is the epoch subject's last sequence when this instance
 	// last read or wrote it: the condition of the next WriteEpoch.
 	epochRev uint64
+	// committed maps the epochs this instance committed recently to their
+	// model, so AppendHistory does not record them a second time.
+	committed map[int64]string
 }
 
 var (
@@ -122,7 +125,7 @@ func Open(loc store.Location, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{bucket: loc.Bucket, prefix: "sie.store." + loc.Bucket, name: "SIE_CONFIG_" + loc.Bucket,
-		opts: opts, log: store.Logger(opts.Logger), timeout: opts.OpTimeout}
+		opts: opts, log: store.Logger(opts.Logger), timeout: opts.OpTimeout, committed: map[int64]string{}}
 	if s.timeout <= 0 {
 		s.timeout = 5 * time.Second
 	}
