@@ -71,4 +71,3 @@ type Journal interface {
 	// as they are appended, until ctx ends.
 	Follow(ctx context.Context, from uint64, apply func(Record)) error
 }
-
