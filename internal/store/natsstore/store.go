@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,10 +20,10 @@ import (
 )
 
 // EnvReplicas is the variable holding the stream's replica count.
-const EnvReplicas = "SIE_CONFIG_STORE_REPLICAS"
+const EnvReplicas = store.EnvReplicas
 
 // MaxReplicas is JetStream's largest replica count.
-const MaxReplicas = 5
+const MaxReplicas = store.MaxReplicas
 
 // Options configures a store.
 type Options struct {
@@ -38,19 +37,8 @@ type Options struct {
 	OpTimeout time.Duration
 }
 
-// ParseReplicas reads SIE_CONFIG_STORE_REPLICAS: unset or empty means 1,
-// otherwise an integer from 1 to 5.
-func ParseReplicas(v string) (int, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 1, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > MaxReplicas {
-		return 0, fmt.Errorf("%s must be an integer from 1 to %d, got %q", EnvReplicas, MaxReplicas, v)
-	}
-	return n, nil
-}
+// ParseReplicas reads SIE_CONFIG_STORE_REPLICAS (store.ParseReplicas).
+func ParseReplicas(v string) (int, error) { return store.ParseReplicas(v) }
 
 var bucketName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
