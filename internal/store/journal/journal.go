@@ -72,28 +72,47 @@ func (j *Journal) Append(ctx context.Context, entries ...store.HistoryEntry) err
 		return nil
 	}
 	var buf []byte
-	for _, e := range entries {
+	ends := make([]int, len(entries))
+	for i, e := range entries {
 		var err error
 		if buf, err = AppendRecord(buf, e); err != nil {
 			return err
 		}
+		ends[i] = len(buf)
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if err := j.write(buf); err != nil {
+	start, err := j.write(buf)
+	if err != nil {
 		return fmt.Errorf("journal: append to %s: %w", FileName, err)
 	}
-	return j.catchUp(false)
+	if start != j.scanned {
+		// Someone else wrote to the file too: read it all from where we were.
+		return j.catchUp(false)
+	}
+	// Index the records where they landed, without reading them back. (The
+	// file ended with a complete line, so write put no LF before them.)
+	off := start
+	prev := 0
+	for i, e := range entries {
+		n := int64(ends[i] - prev)
+		j.index1(e.ModelID, e.Epoch, off, n)
+		off += n
+		prev = ends[i]
+	}
+	j.scanned = off
+	return nil
 }
 
 // write appends buf to the file and fsyncs it (and the directory when the
-// file is new). Whatever fails, the file is cut back to its former size.
-func (j *Journal) write(buf []byte) (err error) {
+// file is new), and returns the size the file had before. Whatever fails,
+// the file is cut back to that size.
+func (j *Journal) write(buf []byte) (start int64, err error) {
 	_, statErr := os.Stat(j.path)
 	created := errors.Is(statErr, fs.ErrNotExist)
 	f, err := os.OpenFile(j.path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer func() {
 		if cerr := f.Close(); err == nil {
@@ -102,7 +121,7 @@ func (j *Journal) write(buf []byte) (err error) {
 	}()
 	fi, err := f.Stat()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	size := fi.Size()
 	if size > 0 {
@@ -110,7 +129,7 @@ func (j *Journal) write(buf []byte) (err error) {
 		// first new record to it; a LF makes it a line of its own, skipped.
 		var last [1]byte
 		if _, err := f.ReadAt(last[:], size-1); err != nil {
-			return err
+			return size, err
 		}
 		if last[0] != '\n' {
 			buf = append([]byte{'\n'}, buf...)
@@ -126,9 +145,9 @@ func (j *Journal) write(buf []byte) (err error) {
 		if terr := f.Truncate(size); terr != nil {
 			j.log.Error("journal: cannot cut a failed append back", "file", FileName, "err", terr)
 		}
-		return err
+		return size, err
 	}
-	return nil
+	return size, nil
 }
 
 // History returns up to limit entries of id, newest first (limit <= 0:
@@ -250,11 +269,16 @@ func (j *Journal) indexLine(line []byte, off, n int64) {
 		j.log.Warn("journal: skipping a damaged record", "file", FileName, "offset", off, "err", err)
 		return
 	}
-	if e.Epoch <= j.lastEpoch {
-		j.rewind(e.Epoch)
+	j.index1(e.ModelID, e.Epoch, off, n)
+}
+
+// index1 adds the record of one change at off.
+func (j *Journal) index1(id string, epoch, off, n int64) {
+	if epoch <= j.lastEpoch {
+		j.rewind(epoch)
 	}
-	j.index[e.ModelID] = append(j.index[e.ModelID], ref{epoch: e.Epoch, off: off, n: int(n)})
-	j.lastEpoch = e.Epoch
+	j.index[id] = append(j.index[id], ref{epoch: epoch, off: off, n: int(n)})
+	j.lastEpoch = epoch
 }
 
 // rewind forgets every record at or after epoch: the store's epoch went
