@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -249,8 +250,10 @@ func (s *Store) Since(ctx context.Context, from uint64) ([]store.Record, error) 
 // through an ordered consumer (which JetStream restarts by itself after a
 // reconnect, without losing or repeating a message), until ctx ends.
 func (s *Store) Follow(ctx context.Context, from uint64, apply func(store.Record)) error {
+	var pos atomic.Uint64 // the last position delivered (the consumer's goroutine writes it)
+	pos.Store(from)
 	for {
-		err := s.follow(ctx, &from, apply)
+		err := s.follow(ctx, &pos, apply)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -263,14 +266,14 @@ func (s *Store) Follow(ctx context.Context, from uint64, apply func(store.Record
 	}
 }
 
-func (s *Store) follow(ctx context.Context, from *uint64, apply func(store.Record)) error {
+func (s *Store) follow(ctx context.Context, pos *atomic.Uint64, apply func(store.Record)) error {
 	st, err := s.ensure(ctx)
 	if err != nil {
 		return err
 	}
 	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{s.prefix + ".>"}, DeliverPolicy: jetstream.DeliverAllPolicy}
-	if *from > 0 {
-		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, *from+1
+	if from := pos.Load(); from > 0 {
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from+1
 	}
 	cctx, cancel := s.ctx(ctx)
 	cons, err := st.OrderedConsumer(cctx, cfg)
@@ -286,7 +289,7 @@ func (s *Store) follow(ctx context.Context, from *uint64, apply func(store.Recor
 		if r, ok := s.recordOf(msg.Subject(), meta.Sequence.Stream, msg.Headers(), msg.Data()); ok {
 			apply(r)
 		}
-		*from = meta.Sequence.Stream
+		pos.Store(meta.Sequence.Stream)
 	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		if errors.Is(err, jetstream.ErrOrderedConsumerReset) || errors.Is(err, nats.ErrConnectionClosed) {
 			return
