@@ -215,3 +215,24 @@ func TestOpenRefusesBadLocations(t *testing.T) {
 		t.Error("replicas 7 accepted")
 	}
 }
+
+// TestUnreachableNATSFailsFast: while NATS is away every operation fails at
+// once (sie-config then starts serving, unready, and retries), and the
+// store works as soon as the server is there.
+func TestUnreachableNATSFailsFast(t *testing.T) {
+	port := testkit.FreePort(t)
+	s := openStore(t, fmt.Sprintf("nats://127.0.0.1:%d", port), "late", nil)
+	defer s.Close()
+	start := time.Now()
+	if _, err := s.ReadEpoch(context.Background()); err == nil {
+		t.Fatal("ReadEpoch without NATS succeeded")
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("ReadEpoch without NATS took %v", d)
+	}
+	jetStream(t, "", func(o *natsserver.Options) { o.Port = port })
+	testkit.Eventually(t, 10*time.Second, "store usable once NATS is up", func() bool {
+		_, err := s.ReadEpoch(context.Background())
+		return err == nil
+	})
+}

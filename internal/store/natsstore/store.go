@@ -40,6 +40,10 @@ type Options struct {
 // ParseReplicas reads SIE_CONFIG_STORE_REPLICAS (store.ParseReplicas).
 func ParseReplicas(v string) (int, error) { return store.ParseReplicas(v) }
 
+// errNotConnected is every operation's error while the NATS connection is
+// down (it reconnects in the background).
+var errNotConnected = errors.New("store: NATS is not connected")
+
 var bucketName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // Store is a config store in one JetStream stream. It is safe for
@@ -184,6 +188,11 @@ func (s *Store) ctx(parent context.Context) (context.Context, context.CancelFunc
 
 // ensure returns the stream, creating it on first use.
 func (s *Store) ensure(ctx context.Context) (jetstream.Stream, error) {
+	// Fail at once while NATS is away rather than after the request
+	// timeout: sie-config's startup and readiness must not hang on it.
+	if !s.nc.IsConnected() {
+		return nil, errNotConnected
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stream != nil {
