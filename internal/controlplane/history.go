@@ -39,19 +39,26 @@ func (s *Service) historian() (store.Historian, error) {
 	return nil, HistoryUnavailableError{}
 }
 
-// recordHistory appends the history entry of a change already written to
-// the store. A failure does not undo the change (it is durable and about
-// to be answered); the change is only missing from the history, which is
-// logged as an error.
-func (s *Service) recordHistory(ctx context.Context, ch change, epoch int64) {
+// historyEntry is the history entry of a change committed with epoch.
+func historyEntry(ch change, epoch int64) store.HistoryEntry {
+	return store.HistoryEntry{Epoch: epoch, ModelID: ch.id, Op: ch.op, At: time.Now().UTC(), TokenID: ch.tokenID, RawYAML: ch.text}
+}
+
+// recordHistory appends the history entries (in epoch order) of changes
+// already written to the store, with one durable append: a group of
+// changes costs one fsync. A failure does not undo the changes (they are
+// durable and about to be answered); they are only missing from the
+// history, which is logged as an error.
+func (s *Service) recordHistory(ctx context.Context, entries ...store.HistoryEntry) {
 	h, ok := s.store.(store.Historian)
-	if !ok {
+	if !ok || len(entries) == 0 {
 		return
 	}
-	e := store.HistoryEntry{Epoch: epoch, ModelID: ch.id, Op: ch.op, At: time.Now().UTC(), TokenID: ch.tokenID, RawYAML: ch.text}
-	if err := h.AppendHistory(ctx, e); err != nil {
-		s.log.Error("store: history append failed; the change is made but missing from the model's history",
-			"model", ch.id, "epoch", epoch, "op", ch.op, "err", err)
+	if err := h.AppendHistory(ctx, entries...); err != nil {
+		for _, e := range entries {
+			s.log.Error("store: history append failed; the change is made but missing from the model's history",
+				"model", e.ModelID, "epoch", e.Epoch, "op", e.Op, "err", err)
+		}
 	}
 }
 

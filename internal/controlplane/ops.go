@@ -77,7 +77,7 @@ func (s *Service) Append(ctx context.Context, raw []byte, opts WriteOptions) (*A
 		text := yamldoc.Emit(plan.Doc)
 		next, model := snap.WithAPI(id, plan.Doc, string(text))
 		res.Bundles = model.Bundles()
-		return &change{id: id, op: opOnAPI(snap, id, store.OpAppend), next: next, model: model, text: text,
+		return &change{id: id, op: opOnAPI(snap, id, store.OpAppend), tokenID: opts.TokenID, next: next, model: model, text: text,
 			targets: model.Bundles(), added: plan.Created}, nil, nil
 	})
 	if err != nil {
@@ -143,7 +143,7 @@ func (s *Service) Replace(ctx context.Context, id string, raw []byte, opts Write
 			before = plan.Existing.Bundles()
 		}
 		res.Bundles = model.Bundles()
-		return &change{id: id, op: opOnAPI(snap, id, store.OpReplace), next: next, model: model, text: text,
+		return &change{id: id, op: opOnAPI(snap, id, store.OpReplace), tokenID: opts.TokenID, next: next, model: model, text: text,
 			targets: snap.Bundles().Order(before, model.Bundles()), added: plan.Added}, nil, nil
 	})
 	if err != nil {
@@ -204,7 +204,8 @@ func (s *Service) Delete(ctx context.Context, id string, opts WriteOptions) (*De
 		}
 		res.Deleted = true
 		res.Bundles = snap.Bundles().Order(old.Bundles(), after)
-		return &change{id: id, op: store.OpDelete, next: next, model: model, targets: res.Bundles, added: []string{}, deleted: true}, nil, nil
+		return &change{id: id, op: store.OpDelete, tokenID: opts.TokenID, next: next, model: model, targets: res.Bundles,
+			added: []string{}, deleted: true}, nil, nil
 	})
 	if err != nil {
 		return nil, err
@@ -245,7 +246,7 @@ func (s *Service) write(ctx context.Context, opts WriteOptions, plan planFunc) (
 		for attempt := 0; ; attempt++ {
 			ch, _, err := plan(snap)
 			if err == nil && ch != nil {
-				ch.tokenID = opts.TokenID
+				ch.tokenID = opts.TokenID // (also set by each plan)
 				var epoch int64
 				var ann *announcement
 				if epoch, ann, err = s.apply(ctx, *ch); err == nil {

@@ -70,7 +70,7 @@ func (s *Service) apply(ctx context.Context, ch change) (epoch int64, ann *annou
 		if err := s.persist(sctx, ch, prev, epoch); err != nil {
 			return prev, nil, err
 		}
-		s.recordHistory(sctx, ch, epoch)
+		s.recordHistory(sctx, historyEntry(ch, epoch))
 	}
 	deltas := s.buildDeltas(ch, epoch, hashes())
 	s.commit(next(), epoch, cur.generation)
