@@ -6,7 +6,9 @@ package configserver_test
 // deltas, and a restarted replica loads the shared state.
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	natsserver "github.com/nats-io/nats-server/v2/server"
 
 	"github.com/sieproject/sie/internal/configserver"
+	"github.com/sieproject/sie/internal/gatewayserver"
 	"github.com/sieproject/sie/internal/testkit"
 )
 
@@ -215,4 +218,60 @@ func TestHistoryAcrossReplicas(t *testing.T) {
 		r := a.get("/v1/configs/models/h/m")
 		return r.status == 200 && strings.Contains(r.body, "bert_flash:B")
 	})
+}
+
+// TestGatewayTrustsEveryReplica: a gateway with the default trust list,
+// bootstrapped from one replica and never polling, applies the deltas of
+// writes made on the others as deltas (none rejected as untrusted, none
+// seen as a gap).
+func TestGatewayTrustsEveryReplica(t *testing.T) {
+	srv, _, reps := replicaSet(t, 3, "trust")
+	cfg, err := gatewayserver.FromEnv(func(string) (string, bool) { return "", false })
+	check(t, err)
+	cfg.Host, cfg.Port, cfg.LogOutput = "127.0.0.1", 0, io.Discard
+	cfg.ConfigURL, cfg.NATSURL, cfg.PollInterval = reps[0].URL(), srv.ClientURL(), time.Hour
+	g, err := gatewayserver.Start(context.Background(), cfg)
+	check(t, err)
+	t.Cleanup(func() { _ = g.Shutdown(context.Background()) })
+	testkit.Eventually(t, 10*time.Second, "gateway ready", func() bool {
+		code, _ := httpGet(t, g.URL()+"/readyz")
+		return code == 200
+	})
+	for i, in := range reps {
+		body := fmt.Sprintf("sie_id: t/m%d\nprofiles:\n  d:\n    adapter_path: sie_server.adapters.bert_flash:B\n", i)
+		wantContains(t, in.postModel(body), 201, fmt.Sprintf(`"epoch":%d,`, i+1))
+		testkit.Eventually(t, 2*time.Second, "gateway applies the delta", func() bool {
+			code, _ := httpGet(t, fmt.Sprintf("%s/v1/configs/models/t/m%d", g.URL(), i))
+			return code == 200
+		})
+	}
+	_, metrics := httpGet(t, g.URL()+"/metrics")
+	for _, bad := range []string{`result="rejected_untrusted"`, `result="gap"`} {
+		if strings.Contains(metrics, "sie_gateway_config_deltas_total") && strings.Contains(metrics, bad) {
+			t.Errorf("gateway metrics report %s:\n%s", bad, grepLines(metrics, "sie_gateway_config_deltas_total"))
+		}
+	}
+	if !strings.Contains(metrics, `result="applied"`) {
+		t.Errorf("no delta applied:\n%s", grepLines(metrics, "sie_gateway_config_deltas_total"))
+	}
+}
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := client.Get(url)
+	check(t, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	check(t, err)
+	return resp.StatusCode, string(data)
+}
+
+func grepLines(text, substr string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
