@@ -8,8 +8,8 @@ package configserver_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
