@@ -92,7 +92,10 @@ fi
 # Default values: release "sie" in namespace "sie" (fullname "sie").
 "$HELM" lint --strict "$CHART" >/dev/null
 "$HELM" template sie "$CHART" --namespace sie > "$OUT/default.yaml"
-n=1
+# The high-availability values shipped with the chart.
+"$HELM" lint --strict "$CHART" -f "$CHART/values-ha.yaml" >/dev/null
+"$HELM" template sie "$CHART" --namespace sie -f "$CHART/values-ha.yaml" > "$OUT/values-ha.yaml"
+n=2
 shopt -s nullglob
 for f in "$CASES"/*.yaml; do
   name="$(basename "$f" .yaml)"

@@ -16,11 +16,11 @@ import (
 	"github.com/sieproject/sie/internal/version"
 
 	// The config store backends sie-config offers: SIE_CONFIG_STORE_DIR as a
-	// local directory, s3:// or gs://. A backend registers itself when
-	// imported; another one (a nats:// JetStream store, say) is one more
-	// import here.
+	// local directory, s3://, gs:// or nats:// (JetStream). A backend
+	// registers itself when imported.
 	_ "github.com/sieproject/sie/internal/store/gcsstore"
 	_ "github.com/sieproject/sie/internal/store/local"
+	_ "github.com/sieproject/sie/internal/store/natsstore"
 	_ "github.com/sieproject/sie/internal/store/s3store"
 )
 

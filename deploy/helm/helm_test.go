@@ -176,6 +176,7 @@ type rendered struct {
 	configMaps  map[string]*configMap
 	policies    []*networkPolicy
 	pvcs        map[string]bool
+	pdbs        []*pdb
 	kinds       map[string]int
 }
 
@@ -247,6 +248,10 @@ func parseRendered(t *testing.T, data []byte) *rendered {
 			r.policies = append(r.policies, np)
 		case "PersistentVolumeClaim":
 			r.pvcs[head.Metadata.Name] = true
+		case "PodDisruptionBudget":
+			b := &pdb{}
+			decode(b)
+			r.pdbs = append(r.pdbs, b)
 		}
 	}
 	return r
@@ -321,7 +326,9 @@ func loadValues(t *testing.T, name string) values {
 		return m
 	}
 	v := read(filepath.Join("sie", "values.yaml"))
-	if name != "default" {
+	if name == "values-ha" {
+		merge(v, read(filepath.Join("sie", "values-ha.yaml")))
+	} else if name != "default" {
 		overlay := filepath.Join("ci-values", name+".yaml")
 		if _, err := os.Stat(overlay); err != nil {
 			t.Fatalf("rendered case %q has no %s", name, overlay)
@@ -594,10 +601,15 @@ func checkCase(t *testing.T, r *rendered, v values) {
 			t.Fatalf("nats.enabled: want 1 NATS StatefulSet, got %d", len(natsSets))
 		}
 		sts := natsSets[0]
-		if sts.Spec.Replicas == nil || *sts.Spec.Replicas != 1 {
-			t.Errorf("NATS StatefulSet: replicas must be 1")
+		wantServers := 1
+		if n := intValue(v.get("nats.replicas")); n > 0 {
+			wantServers = n
+		}
+		if sts.Spec.Replicas == nil || *sts.Spec.Replicas != wantServers {
+			t.Errorf("NATS StatefulSet: replicas %s, want nats.replicas=%d", intPtr(sts.Spec.Replicas), wantServers)
 		}
 		c := containerNamed(t, sts, "nats")
+		checkNATSCluster(t, r, v, sts, c, wantServers)
 		if !strings.HasPrefix(c.Image, "nats:") && !strings.Contains(c.Image, "/nats:") {
 			t.Errorf("NATS image %q is not the official nats image", c.Image)
 		}
@@ -605,8 +617,11 @@ func checkCase(t *testing.T, r *rendered, v values) {
 		for _, a := range c.Args {
 			js = js || a == "-js" || a == "--jetstream"
 		}
-		if !js {
-			t.Errorf("NATS runs without JetStream (args %v)", c.Args)
+		if js != v.bool("nats.jetstream.enabled") {
+			t.Errorf("NATS JetStream %v (args %v), want nats.jetstream.enabled=%v", js, c.Args, v.bool("nats.jetstream.enabled"))
+		}
+		if strings.HasPrefix(v.str("config.configStore.url"), "nats://") && !js {
+			t.Errorf("a nats:// config store on a NATS without JetStream")
 		}
 		if _, ok := r.services[sts.Spec.ServiceName]; !ok {
 			t.Errorf("NATS StatefulSet serviceName %q is not rendered", sts.Spec.ServiceName)
@@ -658,14 +673,9 @@ func checkCase(t *testing.T, r *rendered, v values) {
 		}
 		d := configs[0]
 		configName = d.Metadata.Name
-		if d.Spec.Replicas == nil || *d.Spec.Replicas != 1 {
-			t.Errorf("sie-config replicas must be exactly 1, got %s", intPtr(d.Spec.Replicas))
-		}
-		if d.Spec.Strategy.Type != "Recreate" {
-			t.Errorf("sie-config strategy %q, want Recreate (a single writer at all times)", d.Spec.Strategy.Type)
-		}
 		c := containerNamed(t, d, "sie-config")
 		env := envMap(t, c)
+		checkConfigReplicas(t, r, v, d, env)
 		checkProbes(t, c)
 		serviceFor(t, r, configName, intValue(v.get("config.service.port")), d, c)
 
@@ -694,7 +704,7 @@ func checkCase(t *testing.T, r *rendered, v values) {
 			if restore != "true" {
 				t.Errorf("a store is configured (%s) but SIE_CONFIG_RESTORE=%q, want true", storeDir, restore)
 			}
-			isURL := strings.HasPrefix(storeDir, "s3://") || strings.HasPrefix(storeDir, "gs://")
+			isURL := strings.HasPrefix(storeDir, "s3://") || strings.HasPrefix(storeDir, "gs://") || strings.HasPrefix(storeDir, "nats://")
 			if !isURL {
 				if claim, ok := pvcMounts[storeDir]; !ok {
 					t.Errorf("SIE_CONFIG_STORE_DIR=%s is not the mount path of a PVC (PVC mounts: %v)", storeDir, pvcMounts)

@@ -114,13 +114,13 @@ func checkNATSAuth(t *testing.T, r *rendered, v values, natsSets, configs, gatew
 			bundles = append(bundles, b.(string))
 		}
 	}
-	tryMatrix(t, conf, passwords, bundles)
+	tryMatrix(t, conf, passwords, bundles, strings.TrimPrefix(v.str("config.configStore.url"), "nats://"), strings.HasPrefix(v.str("config.configStore.url"), "nats://"))
 	checkNetworkPolicy(t, r, v, natsSets)
 }
 
 // tryMatrix loads the rendered authorization block into a real server and
 // checks each role against bus.Matrix.
-func tryMatrix(t *testing.T, conf string, passwords map[string]string, bundles []string) {
+func tryMatrix(t *testing.T, conf string, passwords map[string]string, bundles []string, bucket string, natsStore bool) {
 	t.Helper()
 	for comp, pw := range passwords {
 		t.Setenv("SIE_NATS_"+strings.ToUpper(comp)+"_PASSWORD", pw)
@@ -134,6 +134,13 @@ func tryMatrix(t *testing.T, conf string, passwords map[string]string, bundles [
 		t.Fatalf("nats-server refuses the rendered auth.conf: %v\n%s", err, conf)
 	}
 	matrix := bus.Matrix(bundles)
+	if natsStore {
+		// A nats:// store: sie-config also reaches its own stream.
+		cfg, extra := matrix[bus.RoleConfig], bus.ConfigStorePermission(bucket)
+		cfg.Publish = append(append([]string(nil), cfg.Publish...), extra.Publish...)
+		cfg.Subscribe = append(append([]string(nil), cfg.Subscribe...), extra.Subscribe...)
+		matrix[bus.RoleConfig] = cfg
+	}
 	for _, u := range opts.Users {
 		want, ok := matrix[bus.Role(u.Username)]
 		if !ok {

@@ -66,3 +66,24 @@ func Matrix(workerBundles []string) map[Role]Permission {
 // WorkerDenySubscribe is what a worker must never read even when its allow
 // list is the wildcard: the _all subject.
 var WorkerDenySubscribe = []string{SubjectAll}
+
+// ConfigStorePermission is what sie-config needs besides its deltas when
+// its store is nats://<bucket>: the JetStream API of that one stream (info
+// and create, message reads, the ordered consumers that follow it), its
+// subjects, and replies on its inbox. Nothing of any other stream.
+func ConfigStorePermission(bucket string) Permission {
+	stream := "SIE_CONFIG_" + bucket
+	return Permission{
+		Publish: []string{
+			"sie.store." + bucket + ".>",
+			"$JS.API.STREAM.*." + stream,
+			"$JS.API.STREAM.MSG.GET." + stream,
+			"$JS.API.DIRECT.GET." + stream,
+			"$JS.API.DIRECT.GET." + stream + ".>",
+			"$JS.API.CONSUMER.*." + stream,
+			"$JS.API.CONSUMER.*." + stream + ".>",
+			"$JS.API.CONSUMER.MSG.NEXT." + stream + ".>",
+		},
+		Subscribe: []string{subjectInbox},
+	}
+}

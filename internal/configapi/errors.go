@@ -104,6 +104,9 @@ func toHTTP(err error) *httpError {
 	case errors.As(err, &reg):
 		return errRegistry.(*httpError)
 	}
+	if he := historyErrors(err); he != nil {
+		return he
+	}
 	return errInternal.(*httpError)
 }
 

@@ -39,6 +39,7 @@ func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request, event strin
 	if err != nil {
 		return err
 	}
+	opts.TokenID = tokenID(wr.token)
 	wr.opts = opts
 	if _, err := s.registry(); err != nil {
 		return err
@@ -56,7 +57,7 @@ func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request, event strin
 		return errIdempotencyKeyTooLong
 	}
 	if key != "" && !opts.DryRun {
-		fp := idempotency.FingerprintOf(r.Method, r.URL.Path, body)
+		fp := idempotency.FingerprintOf(r.Method, fingerprintTarget(r), body)
 		d, err := s.idem.Acquire(r.Context(), key, fp)
 		if err != nil {
 			return detailError(http.StatusRequestTimeout, "Client went away while waiting for a concurrent request with the same Idempotency-Key")
@@ -129,22 +130,29 @@ func (s *Server) putModel(w http.ResponseWriter, r *http.Request, pathID string)
 		if err != nil {
 			return 0, nil, "", err
 		}
-		status := http.StatusOK
-		if res.Created {
-			status = http.StatusCreated
-		}
-		return status, withDryRun(doc.NewMap(
-			doc.Entry{Key: "model_id", Value: res.ModelID},
-			doc.Entry{Key: "created", Value: res.Created},
-			doc.Entry{Key: "replaced", Value: res.Replaced},
-			doc.Entry{Key: "unchanged", Value: res.Unchanged},
-			doc.Entry{Key: "affected_bundles", Value: nonNil(res.Bundles)},
-			doc.Entry{Key: "warnings", Value: res.Warnings},
-			doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
-			doc.Entry{Key: "epoch", Value: res.Epoch},
-			workerViewEntry(res.View),
-		), wr.opts, res.BundleHashes), res.ModelID, nil
+		status, body := s.replaceAnswer(res, wr.opts)
+		return status, body, res.ModelID, nil
 	})
+}
+
+// replaceAnswer is the status and body of a PUT (and of a rollback that
+// restored a document).
+func (s *Server) replaceAnswer(res *controlplane.ReplaceResult, opts controlplane.WriteOptions) (int, *doc.Map) {
+	status := http.StatusOK
+	if res.Created {
+		status = http.StatusCreated
+	}
+	return status, withDryRun(doc.NewMap(
+		doc.Entry{Key: "model_id", Value: res.ModelID},
+		doc.Entry{Key: "created", Value: res.Created},
+		doc.Entry{Key: "replaced", Value: res.Replaced},
+		doc.Entry{Key: "unchanged", Value: res.Unchanged},
+		doc.Entry{Key: "affected_bundles", Value: nonNil(res.Bundles)},
+		doc.Entry{Key: "warnings", Value: res.Warnings},
+		doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
+		doc.Entry{Key: "epoch", Value: res.Epoch},
+		workerViewEntry(res.View),
+	), opts, res.BundleHashes)
 }
 
 func (s *Server) deleteModel(w http.ResponseWriter, r *http.Request, pathID string) error {
@@ -153,25 +161,31 @@ func (s *Server) deleteModel(w http.ResponseWriter, r *http.Request, pathID stri
 		if err != nil {
 			return 0, nil, "", err
 		}
-		var fallback any
-		if res.Fallback != nil {
-			fallback = *res.Fallback
-		}
-		body := doc.NewMap(
-			doc.Entry{Key: "model_id", Value: res.ModelID},
-			doc.Entry{Key: "deleted", Value: res.Deleted},
-			doc.Entry{Key: "unchanged", Value: res.Unchanged},
-			doc.Entry{Key: "fallback", Value: fallback},
-			doc.Entry{Key: "affected_bundles", Value: nonNil(res.Bundles)},
-			doc.Entry{Key: "warnings", Value: res.Warnings},
-			doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
-			doc.Entry{Key: "epoch", Value: res.Epoch},
-		)
-		if res.View != nil { // a removed model has no worker view
-			body.Set(workerViewEntry(res.View).Key, workerViewEntry(res.View).Value)
-		}
-		return http.StatusOK, withDryRun(body, wr.opts, res.BundleHashes), pathID, nil
+		return http.StatusOK, s.deleteAnswer(res, wr.opts), pathID, nil
 	})
+}
+
+// deleteAnswer is the body of a DELETE (and of a rollback that removed the
+// document).
+func (s *Server) deleteAnswer(res *controlplane.DeleteResult, opts controlplane.WriteOptions) *doc.Map {
+	var fallback any
+	if res.Fallback != nil {
+		fallback = *res.Fallback
+	}
+	body := doc.NewMap(
+		doc.Entry{Key: "model_id", Value: res.ModelID},
+		doc.Entry{Key: "deleted", Value: res.Deleted},
+		doc.Entry{Key: "unchanged", Value: res.Unchanged},
+		doc.Entry{Key: "fallback", Value: fallback},
+		doc.Entry{Key: "affected_bundles", Value: nonNil(res.Bundles)},
+		doc.Entry{Key: "warnings", Value: res.Warnings},
+		doc.Entry{Key: "router_id", Value: s.svc.RouterID()},
+		doc.Entry{Key: "epoch", Value: res.Epoch},
+	)
+	if res.View != nil { // a removed model has no worker view
+		body.Set(workerViewEntry(res.View).Key, workerViewEntry(res.View).Value)
+	}
+	return withDryRun(body, opts, res.BundleHashes)
 }
 
 // workerViewEntry is the "worker_view" key of a write answer (extensions
@@ -181,6 +195,17 @@ func workerViewEntry(v *workerview.View) doc.Entry {
 		doc.Entry{Key: "form", Value: v.Form},
 		doc.Entry{Key: "reasons", Value: v.Reasons},
 	)}
+}
+
+// tokenID names a caller in the audit log and in model history without
+// revealing its token: the first 12 hex digits of the token's SHA-256; ""
+// without a token.
+func tokenID(token string) string {
+	if token == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])[:12]
 }
 
 // auditWrite emits the one audit line of an executed write.
@@ -195,8 +220,7 @@ func (s *Server) auditWrite(event string, r *http.Request, wr *writeRequest, sta
 		doc.Entry{Key: "status", Value: int64(status)},
 	)
 	if wr.token != "" {
-		sum := sha256.Sum256([]byte(wr.token))
-		line.Set("token_id", hex.EncodeToString(sum[:])[:12])
+		line.Set("token_id", tokenID(wr.token))
 	}
 	if model != "" {
 		line.Set("model", model)

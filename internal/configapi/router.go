@@ -12,7 +12,8 @@ type route struct {
 	template string // the metric label, with upstream spelling
 	exact    string
 	prefix   string
-	segment  bool // the parameter must be one non-empty segment
+	suffix   string // with prefix: the parameter lies between the two
+	segment  bool   // the parameter must be one non-empty segment
 	methods  map[string]endpoint
 	allow    string
 }
@@ -35,6 +36,12 @@ func (rt *route) match(path string) (string, bool) {
 	if !strings.HasPrefix(path, rt.prefix) {
 		return "", false
 	}
+	if rt.suffix != "" {
+		if len(path) <= len(rt.prefix)+len(rt.suffix) || !strings.HasSuffix(path, rt.suffix) {
+			return "", false
+		}
+		return path[len(rt.prefix) : len(path)-len(rt.suffix)], true
+	}
 	param := path[len(rt.prefix):]
 	if rt.segment && (param == "" || strings.Contains(param, "/")) {
 		return "", false
@@ -42,11 +49,24 @@ func (rt *route) match(path string) (string, bool) {
 	return param, true
 }
 
-// lookup finds the route for path. A path with a trailing slash that
-// matches nothing but matches a route without the slash is redirected.
-func lookup(routes []*route, path string) (rt *route, param string, redirect bool) {
+// serves reports whether the route has a handler for method (HEAD is
+// served by GET).
+func (rt *route) serves(method string) bool {
+	_, ok := rt.methods[method]
+	if !ok && method == http.MethodHead {
+		_, ok = rt.methods[http.MethodGet]
+	}
+	return ok
+}
+
+// lookup finds the route for path. A suffix route (a model's /history)
+// only takes the methods it serves, so every other request on such a path
+// still reaches the model route, as before it existed. A path with a
+// trailing slash that matches nothing but matches a route without the
+// slash is redirected.
+func lookup(routes []*route, method, path string) (rt *route, param string, redirect bool) {
 	for _, rt := range routes {
-		if p, ok := rt.match(path); ok {
+		if p, ok := rt.match(path); ok && (rt.suffix == "" || rt.serves(method)) {
 			return rt, p, false
 		}
 	}

@@ -71,6 +71,8 @@ func New(cfg Config) *Server {
 		{template: "/metrics", exact: "/metrics", methods: map[string]endpoint{"GET": open(s.metricsHandler)}},
 		{template: "/openapi.json", exact: "/openapi.json", methods: map[string]endpoint{"GET": open(s.openAPI)}},
 		{template: "/v1/configs/models", exact: "/v1/configs/models", methods: map[string]endpoint{"GET": read(s.listModels), "POST": write(s.postModel)}, allow: "GET, POST"},
+		{template: "/v1/configs/models/{model_id:path}/history", prefix: "/v1/configs/models/", suffix: historySuffix, methods: map[string]endpoint{"GET": read(s.getHistory)}},
+		{template: "/v1/configs/models/{model_id:path}/rollback", prefix: "/v1/configs/models/", suffix: rollbackSuffix, methods: map[string]endpoint{"POST": write(s.postRollback)}, allow: "POST"},
 		{template: "/v1/configs/models/{model_id:path}", prefix: "/v1/configs/models/", methods: map[string]endpoint{"GET": read(s.getModel), "PUT": write(s.putModel), "DELETE": write(s.deleteModel)}, allow: "GET, PUT, DELETE"},
 		{template: "/v1/configs/resolve", exact: "/v1/configs/resolve", methods: map[string]endpoint{"POST": read(s.resolve)}, allow: "POST"},
 		{template: "/v1/configs/bundles", exact: "/v1/configs/bundles", methods: map[string]endpoint{"GET": read(s.listBundles)}},
@@ -127,7 +129,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.metrics.observe(methodLabel(r.Method), label, strconv.Itoa(rec.status), time.Since(start))
 		}
 	}()
-	rt, param, redirect := lookup(s.routes, r.URL.Path)
+	rt, param, redirect := lookup(s.routes, r.Method, r.URL.Path)
 	switch {
 	case redirect:
 		redirectWithoutSlash(rec, r)

@@ -25,7 +25,7 @@ func writeOptions(r *http.Request) (controlplane.WriteOptions, error) {
 				msg("Query parameter dry_run must be true, 1, false or 0."))
 		}
 	}
-	if r.Method == http.MethodPut || r.Method == http.MethodDelete {
+	if r.Method == http.MethodPut || r.Method == http.MethodDelete || isRollback(r) {
 		if v, ok := r.Header["If-Match"]; ok {
 			opts.Pre.IfMatch = controlplane.ParseETagList(strings.Join(v, ","))
 		}

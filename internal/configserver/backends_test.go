@@ -4,5 +4,6 @@ package configserver_test
 import (
 	_ "github.com/sieproject/sie/internal/store/gcsstore"
 	_ "github.com/sieproject/sie/internal/store/local"
+	_ "github.com/sieproject/sie/internal/store/natsstore"
 	_ "github.com/sieproject/sie/internal/store/s3store"
 )

@@ -16,6 +16,7 @@ import (
 	"github.com/sieproject/sie/internal/configapi"
 	"github.com/sieproject/sie/internal/httplimits"
 	"github.com/sieproject/sie/internal/logging"
+	"github.com/sieproject/sie/internal/store"
 )
 
 // Config is everything sie-config reads at startup.
@@ -96,6 +97,11 @@ func FromEnv(env Getenv) (Config, error) {
 	if cfg.RequireServable, err = logging.ParseBool(get("SIE_CONFIG_REQUIRE_SERVABLE")); err != nil {
 		return cfg, fmt.Errorf("SIE_CONFIG_REQUIRE_SERVABLE: %w", err)
 	}
+	// Read by the nats:// store when it opens; checked here so a bad value
+	// is a usage error like the others.
+	if _, err := store.ParseReplicas(get(store.EnvReplicas)); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
 }
 
@@ -106,7 +112,7 @@ func storeURL(raw string) string {
 	if raw == "" {
 		return ""
 	}
-	for _, scheme := range []string{"s3://", "gs://"} {
+	for _, scheme := range []string{"s3://", "gs://", "nats://"} {
 		if rest, ok := strings.CutPrefix(raw, scheme); ok {
 			return scheme + strings.TrimRight(rest, "/")
 		}

@@ -59,7 +59,7 @@ func TestFromEnvDefaultsAndStore(t *testing.T) {
 			t.Errorf("%q arms the production guard", v)
 		}
 	}
-	for _, k := range []string{"SIE_LOG_LEVEL", "SIE_LOG_JSON"} {
+	for _, k := range []string{"SIE_LOG_LEVEL", "SIE_LOG_JSON", "SIE_CONFIG_STORE_REPLICAS"} {
 		if _, err := configserver.FromEnv(func(key string) (string, bool) { return "bogus", key == k }); err == nil {
 			t.Errorf("%s=bogus accepted", k)
 		}
@@ -142,5 +142,21 @@ func TestFromEnvNATSCredentials(t *testing.T) {
 	cfg := fromEnv(t, map[string]string{"SIE_NATS_USER": "sie-config", "SIE_NATS_PASSWORD": "pw"})
 	if cfg.NATSCredentials.User != "sie-config" || cfg.NATSCredentials.Password != "pw" {
 		t.Fatalf("%+v", cfg.NATSCredentials)
+	}
+}
+
+// TestStoreReplicasFromEnv: SIE_CONFIG_STORE_REPLICAS is 1 to 5; 0, 6 and
+// words are usage errors.
+func TestStoreReplicasFromEnv(t *testing.T) {
+	for v, ok := range map[string]bool{"": true, "1": true, "3": true, "5": true, "0": false, "6": false, "-1": false, "three": false} {
+		_, err := configserver.FromEnv(func(key string) (string, bool) {
+			if key == "SIE_CONFIG_STORE_REPLICAS" {
+				return v, true
+			}
+			return "", false
+		})
+		if (err == nil) != ok {
+			t.Errorf("SIE_CONFIG_STORE_REPLICAS=%q: err = %v", v, err)
+		}
 	}
 }

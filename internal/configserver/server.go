@@ -38,6 +38,7 @@ type Server struct {
 	nats    *bus.Conn
 	st      store.Store
 	stop    context.CancelFunc
+	bgCtx   context.Context                      // ends at shutdown (background loops)
 	svcRef  atomic.Pointer[controlplane.Service] // for the NATS callback, which may run before Start returns
 	wg      sync.WaitGroup
 	served  chan error
@@ -68,7 +69,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	metrics := controlplane.NewMetrics(reg)
 
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
-	s := &Server{cfg: cfg, log: log, metrics: metrics, stop: stop, served: make(chan error, 1)}
+	s := &Server{cfg: cfg, log: log, metrics: metrics, stop: stop, bgCtx: bg, served: make(chan error, 1)}
 
 	var st store.Store
 	if cfg.StoreURL != "" {
@@ -172,7 +173,12 @@ func loadRegistry(cfg Config, log *slog.Logger) *catalog.Snapshot {
 }
 
 // initStore reads the epoch and the generation and restores the API layer.
+// A journal store (nats://, shared by active replicas) loads its state and
+// is then followed for the other replicas' writes (replicas.go).
 func (s *Server) initStore(ctx context.Context, snap *catalog.Snapshot) error {
+	if s.svc.Replicated() {
+		return s.initReplica(ctx, snap)
+	}
 	epoch, err := s.st.ReadEpoch(ctx)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
+	"github.com/sieproject/sie/internal/store"
 	"github.com/sieproject/sie/internal/workerview"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
@@ -17,6 +18,9 @@ type WriteOptions struct {
 	// DryRun evaluates the write against the committed state and changes
 	// nothing: no lock, no store, no epoch, no publish.
 	DryRun bool
+	// TokenID names the caller in the model's history (the audit log's
+	// token_id); "" without a token.
+	TokenID string
 }
 
 // BundleHash is the worker-side bundle_config_hash of one bundle after a
@@ -50,6 +54,7 @@ func (s *Service) Append(ctx context.Context, raw []byte, opts WriteOptions) (*A
 	}
 	res := &AppendResult{ModelID: id, Warnings: []string{}}
 	out, err := s.write(ctx, opts, func(snap *catalog.Snapshot) (*change, []string, error) {
+		*res = AppendResult{ModelID: id, Warnings: []string{}} // planned again after a lost race
 		plan, err := catalog.PlanAppend(snap, id, body)
 		if err != nil {
 			return nil, nil, err
@@ -72,7 +77,8 @@ func (s *Service) Append(ctx context.Context, raw []byte, opts WriteOptions) (*A
 		text := yamldoc.Emit(plan.Doc)
 		next, model := snap.WithAPI(id, plan.Doc, string(text))
 		res.Bundles = model.Bundles()
-		return &change{id: id, next: next, model: model, text: text, targets: model.Bundles(), added: plan.Created}, nil, nil
+		return &change{id: id, op: opOnAPI(snap, id, store.OpAppend), tokenID: opts.TokenID, next: next, model: model, text: text,
+			targets: model.Bundles(), added: plan.Created}, nil, nil
 	})
 	if err != nil {
 		return nil, err
@@ -114,6 +120,7 @@ func (s *Service) Replace(ctx context.Context, id string, raw []byte, opts Write
 	}
 	res := &ReplaceResult{ModelID: id, Warnings: []string{}}
 	out, err := s.write(ctx, opts, func(snap *catalog.Snapshot) (*change, []string, error) {
+		*res = ReplaceResult{ModelID: id, Warnings: []string{}} // planned again after a lost race
 		if err := opts.Pre.check(id, snap.Exact(id)); err != nil {
 			return nil, nil, err
 		}
@@ -131,14 +138,12 @@ func (s *Service) Replace(ctx context.Context, id string, raw []byte, opts Write
 		text := yamldoc.Emit(plan.Doc)
 		next, model := snap.WithAPI(id, plan.Doc, string(text))
 		var before []string
+		res.Replaced, res.Created = plan.Existing != nil, plan.Existing == nil
 		if plan.Existing != nil {
 			before = plan.Existing.Bundles()
-			res.Replaced = true
-		} else {
-			res.Created = true
 		}
 		res.Bundles = model.Bundles()
-		return &change{id: id, next: next, model: model, text: text,
+		return &change{id: id, op: opOnAPI(snap, id, store.OpReplace), tokenID: opts.TokenID, next: next, model: model, text: text,
 			targets: snap.Bundles().Order(before, model.Bundles()), added: plan.Added}, nil, nil
 	})
 	if err != nil {
@@ -174,6 +179,7 @@ func (s *Service) Delete(ctx context.Context, id string, opts WriteOptions) (*De
 	}
 	res := &DeleteResult{ModelID: id, Warnings: []string{}}
 	out, err := s.write(ctx, opts, func(snap *catalog.Snapshot) (*change, []string, error) {
+		*res = DeleteResult{ModelID: id, Warnings: []string{}} // planned again after a lost race
 		old := snap.Exact(id)
 		if err := opts.Pre.check(id, old); err != nil {
 			return nil, nil, err
@@ -198,7 +204,8 @@ func (s *Service) Delete(ctx context.Context, id string, opts WriteOptions) (*De
 		}
 		res.Deleted = true
 		res.Bundles = snap.Bundles().Order(old.Bundles(), after)
-		return &change{id: id, next: next, model: model, targets: res.Bundles, added: []string{}, deleted: true}, nil, nil
+		return &change{id: id, op: store.OpDelete, tokenID: opts.TokenID, next: next, model: model, targets: res.Bundles,
+			added: []string{}, deleted: true}, nil, nil
 	})
 	if err != nil {
 		return nil, err
@@ -236,15 +243,29 @@ func (s *Service) write(ctx context.Context, opts WriteOptions, plan planFunc) (
 	}
 	epoch, ann, changed, err := func() (int64, *announcement, bool, error) {
 		defer s.writeMu.Unlock()
-		ch, _, err := plan(snap)
-		if err != nil {
-			return 0, nil, false, err
-		}
-		if ch == nil {
+		for attempt := 0; ; attempt++ {
+			ch, _, err := plan(snap)
+			if err == nil && ch != nil {
+				ch.tokenID = opts.TokenID // (also set by each plan)
+				var epoch int64
+				var ann *announcement
+				if epoch, ann, err = s.apply(ctx, *ch); err == nil {
+					return epoch, ann, true, nil
+				}
+			}
+			// With a journal shared by replicas, a lost race (or an answer
+			// that other replicas' pending records could change) is
+			// planned again on the fresh state (replica.go).
+			again, err := s.replan(ctx, err, attempt)
+			if again {
+				snap = s.state.Load().snap
+				continue
+			}
+			if err != nil {
+				return 0, nil, false, err
+			}
 			return s.Epoch(), nil, false, nil
 		}
-		epoch, ann, err := s.apply(ctx, *ch)
-		return epoch, ann, true, err
 	}()
 	if err != nil {
 		return writeOutcome{}, err

@@ -31,6 +31,8 @@ const (
 // change is a validated write, ready to be made durable and announced.
 type change struct {
 	id      string
+	op      string // the history op (store.OpCreate, …)
+	tokenID string // the caller, for the history
 	next    *catalog.Snapshot
 	model   *catalog.Model // the model after the write; nil when removed
 	text    []byte         // document to store; nil means delete the file
@@ -68,6 +70,7 @@ func (s *Service) apply(ctx context.Context, ch change) (epoch int64, ann *annou
 		if err := s.persist(sctx, ch, prev, epoch); err != nil {
 			return prev, nil, err
 		}
+		s.recordHistory(sctx, historyEntry(ch, epoch))
 	}
 	deltas := s.buildDeltas(ch, epoch, hashes())
 	s.commit(next(), epoch, cur.generation)
@@ -93,6 +96,9 @@ type modelPreparer interface {
 // durable, so a crash can leave a bumped epoch with no change, never a change
 // without its epoch.
 func (s *Service) persist(ctx context.Context, ch change, prev, epoch int64) error {
+	if s.journal != nil {
+		return s.commitJournal(ctx, ch, epoch)
+	}
 	var staged chan stagedWrite
 	if p, ok := s.store.(modelPreparer); ok && ch.text != nil {
 		staged = make(chan stagedWrite, 1)

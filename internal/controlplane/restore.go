@@ -33,34 +33,43 @@ func Restore(ctx context.Context, snap *catalog.Snapshot, st StoredModels, log *
 		if err != nil {
 			return nil, 0, err
 		}
-		d, err := yamldoc.Parse(data)
-		if errors.Is(err, yamldoc.ErrEmpty) {
-			continue
+		var ok bool
+		if snap, ok = restoreDocument(snap, name, data, log); ok {
+			restored++
 		}
-		if err != nil {
-			log.Error("restore: skipping unparseable stored document", "file", name, "err", err)
-			continue
-		}
-		id, _ := d.Get("sie_id")
-		sid, ok := id.(string)
-		if !ok || sid == "" {
-			log.Error("restore: skipping stored document without a string sie_id", "file", name)
-			continue
-		}
-		if name != strings.ReplaceAll(sid, "/", "__")+".yaml" {
-			log.Error("restore: skipping stored document whose file name does not encode its sie_id", "file", name, "sie_id", sid)
-			continue
-		}
-		if err := catalog.ValidateStored(d); err != nil {
-			log.Error("restore: skipping invalid stored document", "file", name, "err", err)
-			continue
-		}
-		var m *catalog.Model
-		snap, m = snap.WithAPI(sid, d, string(data))
-		if len(m.Bundles()) == 0 {
-			log.Error("restore: stored model is unrouteable (its adapter modules are in no bundle)", "model", sid, "modules", m.Modules())
-		}
-		restored++
 	}
 	return snap, restored, nil
+}
+
+// restoreDocument makes one stored document the API document of its model
+// (the rules of sie-config.md §8.6); ok is false when it was skipped.
+func restoreDocument(snap *catalog.Snapshot, name string, data []byte, log *slog.Logger) (*catalog.Snapshot, bool) {
+	d, err := yamldoc.Parse(data)
+	if errors.Is(err, yamldoc.ErrEmpty) {
+		return snap, false
+	}
+	if err != nil {
+		log.Error("restore: skipping unparseable stored document", "file", name, "err", err)
+		return snap, false
+	}
+	id, _ := d.Get("sie_id")
+	sid, ok := id.(string)
+	if !ok || sid == "" {
+		log.Error("restore: skipping stored document without a string sie_id", "file", name)
+		return snap, false
+	}
+	if name != strings.ReplaceAll(sid, "/", "__")+".yaml" {
+		log.Error("restore: skipping stored document whose file name does not encode its sie_id", "file", name, "sie_id", sid)
+		return snap, false
+	}
+	if err := catalog.ValidateStored(d); err != nil {
+		log.Error("restore: skipping invalid stored document", "file", name, "err", err)
+		return snap, false
+	}
+	var m *catalog.Model
+	snap, m = snap.WithAPI(sid, d, string(data))
+	if len(m.Bundles()) == 0 {
+		log.Error("restore: stored model is unrouteable (its adapter modules are in no bundle)", "model", sid, "modules", m.Modules())
+	}
+	return snap, true
 }

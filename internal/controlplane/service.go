@@ -53,6 +53,8 @@ type Service struct {
 	unavailable atomic.Pointer[StoreError]
 
 	store          Store
+	journal        store.Journal // non-nil: replicas share the store (replica.go)
+	pos            uint64        // the journal position applied; guarded by writeMu
 	pub            Publisher
 	out            *outbox // nil without NATS
 	publishTimeout time.Duration
@@ -102,6 +104,9 @@ func New(cfg Config) *Service {
 		publishTimeout: cfg.PublishTimeout, requireServable: cfg.RequireServable}
 	if s.publishTimeout <= 0 {
 		s.publishTimeout = DefaultPublishTimeout
+	}
+	if j, ok := cfg.Store.(store.Journal); ok {
+		s.journal = j
 	}
 	if s.pub == nil {
 		s.routerID = "standalone"

@@ -1,6 +1,6 @@
 // Package siectl is the admin CLI: declarative apply, replace, delete,
-// diff, get, epoch, export, resolve, validate, fleet-wide status, and
-// `dev`, the one-command local cluster.
+// diff, get, epoch, export, resolve, validate, fleet-wide status, model
+// history and rollback, and `dev`, the one-command local cluster.
 package siectl
 
 import (
@@ -83,7 +83,7 @@ func NewCommand(env Env, stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(
 		applyCommand(o), replaceCommand(o), deleteCommand(o), diffCommand(o),
 		getCommand(o), epochCommand(o), exportCommand(o), resolveCommand(o),
-		validateCommand(o), statusCommand(o), devCommand(o),
+		validateCommand(o), statusCommand(o), historyCommand(o), rollbackCommand(o), devCommand(o),
 		&cobra.Command{
 			Use: "version", Short: "Print the version", Args: cobra.NoArgs,
 			Run: func(*cobra.Command, []string) { fmt.Fprintln(stdout, "siectl "+version.Version) },

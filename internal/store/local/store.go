@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/sieproject/sie/internal/store"
+	"github.com/sieproject/sie/internal/store/journal"
 )
 
 // Operation names passed to Options.FailWrites.
@@ -45,6 +46,8 @@ type Store struct {
 
 	mu       sync.Mutex // guards baseline and orders this instance's epoch writes
 	baseline snapshot
+
+	history *journal.Journal // {base}/history.log (history.go)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -68,6 +71,9 @@ func Open(base string, opts Options) (*Store, error) {
 		}
 	}
 	s.ensureSlot()
+	if err := s.openHistory(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

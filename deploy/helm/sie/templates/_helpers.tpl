@@ -91,6 +91,16 @@ Store mode of sie-config: "url" (s3:// or gs://), "pvc", or "" (none).
 {{- if .Values.config.configStore.url }}url{{- else if .Values.config.configStore.enabled }}pvc{{- end }}
 {{- end }}
 
+{{/* "true" when sie-config's store is a nats:// (JetStream) store. */}}
+{{- define "sie.natsStore" -}}
+{{- if hasPrefix "nats://" (toString .Values.config.configStore.url) }}true{{ end }}
+{{- end }}
+
+{{/* The JetStream stream of a nats:// store. */}}
+{{- define "sie.natsStoreStream" -}}
+{{- printf "SIE_CONFIG_%s" (trimPrefix "nats://" .Values.config.configStore.url) }}
+{{- end }}
+
 {{- define "sie.storeClaimName" -}}
 {{- default (printf "%s-store" (include "sie.configName" .)) .Values.config.configStore.existingClaim }}
 {{- end }}
@@ -221,8 +231,32 @@ Checks on the values that would otherwise render a broken release.
 */}}
 {{- define "sie.validate" -}}
 {{- $url := .Values.config.configStore.url }}
-{{- if and $url (not (or (hasPrefix "s3://" $url) (hasPrefix "gs://" $url))) }}
-{{- fail (printf "config.configStore.url must start with s3:// or gs:// (got %q); for a volume use config.configStore.enabled" $url) }}
+{{- if and $url (not (or (hasPrefix "s3://" $url) (hasPrefix "gs://" $url) (hasPrefix "nats://" $url))) }}
+{{- fail (printf "config.configStore.url must start with s3://, gs:// or nats:// (got %q); for a volume use config.configStore.enabled" $url) }}
+{{- end }}
+{{- $natsStore := include "sie.natsStore" . }}
+{{- $jetstream := and (or .Values.nats.enabled .Values.nats.external.url) .Values.nats.jetstream.enabled }}
+{{- if and $natsStore (not $jetstream) }}
+{{- fail "config.configStore.url nats:// needs NATS with JetStream (nats.enabled or nats.external.url, and nats.jetstream.enabled)" }}
+{{- end }}
+{{- if and $natsStore (not (regexMatch "^nats://[A-Za-z0-9_-]{1,64}$" $url)) }}
+{{- fail (printf "config.configStore.url %q: a nats:// store is nats://<bucket>, the bucket 1-64 letters, digits, '-' or '_'" $url) }}
+{{- end }}
+{{- if lt (int .Values.config.replicas) 1 }}
+{{- fail "config.replicas must be >= 1 (config.enabled=false removes sie-config)" }}
+{{- end }}
+{{- if and (gt (int .Values.config.replicas) 1) (not (and $natsStore $jetstream)) }}
+{{- fail (printf "config.replicas=%v needs config.configStore.url nats://<bucket> and JetStream (nats.jetstream.enabled): any other store has a single writer" .Values.config.replicas) }}
+{{- end }}
+{{- $sr := int .Values.config.configStore.replicas }}
+{{- if or (lt $sr 1) (gt $sr 5) }}
+{{- fail "config.configStore.replicas must be from 1 to 5" }}
+{{- end }}
+{{- if and $natsStore .Values.nats.enabled (gt $sr (int .Values.nats.replicas)) }}
+{{- fail (printf "config.configStore.replicas=%d exceeds nats.replicas=%v: JetStream keeps each replica on its own server" $sr .Values.nats.replicas) }}
+{{- end }}
+{{- if not (has (int .Values.nats.replicas) (list 1 3 5)) }}
+{{- fail "nats.replicas must be 1, 3 or 5" }}
 {{- end }}
 {{- if and (eq (include "sie.storeMode" .) "pvc") (include "sie.extraEnvValue" (dict "extra" .Values.config.extraEnv "name" "SIE_CONFIG_STORE_DIR")) }}
 {{- fail "config.extraEnv sets SIE_CONFIG_STORE_DIR while config.configStore.enabled mounts a volume; use one of them (config.configStore.url for s3:// or gs://)" }}
