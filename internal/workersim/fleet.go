@@ -70,10 +70,12 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Fleet, error) {
 	// Each worker loads on its own, as separate processes would; an invalid
 	// file fails here, before any port is bound.
 	states := make([]*State, cfg.Count)
+	memo := newParseMemo()
 	for i := range states {
 		if states[i], err = NewState(startup); err != nil {
 			return nil, err
 		}
+		states[i].memo = memo
 	}
 	listeners, err := listenAll(cfg)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/listhash"
 	"github.com/sieproject/sie/internal/workerview"
-	"github.com/sieproject/sie/internal/yamldoc"
 )
 
 // ModelFile is one parsed file of a worker's models directory.
@@ -40,6 +39,9 @@ type State struct {
 	// configEpoch is the highest epoch applied from a delta or a reconcile
 	// (0 before any): the config_epoch of the status frames.
 	configEpoch int64
+	// memo, when set, is the parse of delta documents shared with the other
+	// workers of the fleet.
+	memo *parseMemo
 }
 
 // NewState loads the startup models like a real worker: every file must
@@ -219,11 +221,11 @@ func (w *State) Apply(d Delta) ApplyOutcome {
 		w.configEpoch = max(w.configEpoch, d.Epoch)
 	}()
 
-	parsed, err := yamldoc.Parse([]byte(d.ModelConfig))
-	if err != nil || parsed == nil {
+	r := w.memo.parse(d.ModelID, d.ModelConfig)
+	if !r.ok {
 		return DeltaUnparsable
 	}
-	m := workerview.Held(parsed, d.ModelID)
+	m := r.m
 	if m == nil {
 		return DeltaRejected
 	}
