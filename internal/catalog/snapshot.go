@@ -118,3 +118,26 @@ func (s *Snapshot) Settled() *Snapshot {
 	}
 	return &Snapshot{bundles: s.bundles, index: x}
 }
+
+// APIModel builds the model id would be with api as its API document (text
+// is its effective text) on this snapshot, keeping its seed. It changes
+// nothing and is safe to call concurrently; WithModels adds the results.
+func (s *Snapshot) APIModel(id string, api *doc.Map, text string) *Model {
+	var seed *doc.Map
+	var seedText string
+	if old := s.Exact(id); old != nil {
+		seed, seedText = old.seed, old.seedText
+	}
+	return newModel(id, seed, seedText, api, text, s.bundles)
+}
+
+// WithModels returns a snapshot holding models (built by APIModel on this
+// snapshot) in place of those of their ids, in O((n+m) log(n+m)): the bulk
+// form of WithAPI (a restore adds every stored document at once). Of two
+// models with one id, the later wins.
+func (s *Snapshot) WithModels(models []*Model) *Snapshot {
+	if len(models) == 0 {
+		return s
+	}
+	return &Snapshot{bundles: s.bundles, index: s.index.PutAll(models)}
+}

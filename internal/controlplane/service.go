@@ -132,6 +132,15 @@ func (s *Service) Block(err error) {
 	s.unavailable.Store(&StoreError{Message: "Config store unavailable: " + store.Reason(err) + ".", Err: err})
 }
 
+// storeNotReadMessage refuses writes while the store is read at startup.
+const storeNotReadMessage = "Config store not read yet: restoring the stored documents."
+
+// BlockRestoring refuses writes until Unblock while sie-config reads its
+// store at startup (the epoch, the generation, the stored documents).
+func (s *Service) BlockRestoring() {
+	s.unavailable.Store(&StoreError{Message: storeNotReadMessage})
+}
+
 // Unblock installs the state read from the store and accepts writes again.
 func (s *Service) Unblock(snap *catalog.Snapshot, epoch int64, generation string) {
 	s.writeMu.Lock()
