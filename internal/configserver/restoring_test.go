@@ -43,8 +43,8 @@ func (g *gateOnRestore) Write(p []byte) (int, error) {
 }
 
 // TestHealthzAnswersDuringRestore: HTTP listens before the stored documents
-// are read; while they are, /healthz is 200, /readyz and writes 503, and
-// once they are every document is served.
+// are read; while they are, /healthz is 200 and /readyz 503, other requests
+// wait for them, and once they are in every document is served.
 func TestHealthzAnswersDuringRestore(t *testing.T) {
 	l := newLayout(t, nil, nil)
 	const n = 300
@@ -98,10 +98,31 @@ func TestHealthzAnswersDuringRestore(t *testing.T) {
 	if code, body := get("GET", "/readyz", ""); code != 503 || !strings.Contains(body, "restoring the stored documents") {
 		t.Fatalf("/readyz during the restore: %d %s", code, body)
 	}
-	if code, body := get("POST", "/v1/configs/models", neYAML); code != 503 || !strings.Contains(body, `"store_unavailable"`) {
-		t.Fatalf("POST during the restore: %d %s", code, body)
+	// Any other request waits for the restore: a read answers with the
+	// restored state, never the one before it.
+	waiting := make(chan struct{}, 1)
+	configserver.SetGateWaitHook(func() { waiting <- struct{}{} })
+	defer configserver.SetGateWaitHook(nil)
+	type answer struct {
+		code int
+		body string
+	}
+	epoch := make(chan answer, 1)
+	go func() {
+		code, body := get("GET", "/v1/configs/epoch", "")
+		epoch <- answer{code, body}
+	}()
+	select {
+	case <-waiting:
+	case a := <-epoch:
+		t.Fatalf("a read answered during the restore: %d %s", a.code, a.body)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the read never reached sie-config")
 	}
 	close(logs.release)
+	if a := <-epoch; a.code != 200 || !strings.HasPrefix(a.body, `{"epoch":7,`) {
+		t.Fatalf("the read issued during the restore: %d %s", a.code, a.body)
+	}
 	var srv *configserver.Server
 	select {
 	case srv = <-started:
