@@ -9,7 +9,7 @@ import (
 // store has been read at startup, so no answer describes the registry
 // before its stored documents are in (a client that waits for /healthz and
 // then reads sees the restored state, as when HTTP listened only after the
-// restore). /healthz, /readyz and /metrics answer at once.
+// restore). /healthz, /readyz, /metrics and /openapi.json answer at once.
 type restoreGate struct {
 	next     http.Handler
 	open     chan struct{}
@@ -28,7 +28,7 @@ func (g *restoreGate) Open() { g.openOnce.Do(func() { close(g.open) }) }
 
 func (g *restoreGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
-	case "/healthz", "/readyz", "/metrics":
+	case "/healthz", "/readyz", "/metrics", "/openapi.json":
 		g.next.ServeHTTP(w, r)
 		return
 	}
