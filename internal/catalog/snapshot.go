@@ -141,3 +141,20 @@ func (s *Snapshot) WithModels(models []*Model) *Snapshot {
 	}
 	return &Snapshot{bundles: s.bundles, index: s.index.PutAll(models)}
 }
+
+// WithModel returns a snapshot in which m (built on a snapshot of this
+// registry, e.g. the result of WithAPI or WithoutAPI there) replaces the
+// model of its id. It replays a change onto a settled snapshot, so settling
+// the result re-hashes only from where the change sorts.
+func (s *Snapshot) WithModel(m *Model) *Snapshot {
+	return &Snapshot{bundles: s.bundles, index: s.index.Put(m)}
+}
+
+// Without returns a snapshot without the model of exactly this id.
+func (s *Snapshot) Without(id string) *Snapshot {
+	x := s.index.Delete(id)
+	if x == s.index {
+		return s
+	}
+	return &Snapshot{bundles: s.bundles, index: x}
+}

@@ -2,10 +2,7 @@ package controlplane
 
 import (
 	"context"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/sieproject/sie/internal/catalog"
 )
@@ -94,7 +91,7 @@ func (s *Service) commitGroup() {
 	if len(steps) == 0 {
 		return
 	}
-	settled := settleAll(steps)
+	settled := settleAll(cur.snap, steps)
 	n, err := len(steps), error(nil)
 	if s.store != nil {
 		// The store work must not be abandoned half-way because a client
@@ -163,27 +160,32 @@ func (s *Service) planGroup(group []*queued, cur *committed) (steps []step, posi
 	return steps, append(position, len(group))
 }
 
-// settleAll computes every step's snapshot hashes on all cores while the
-// store works; the returned function waits for them.
-func settleAll(steps []step) func() []*catalog.Snapshot {
+// settleAll computes every step's snapshot hashes while the store works;
+// the returned function waits for them. Each step is replayed onto the
+// previous step's settled snapshot, so its digests resume from hasher states
+// saved before its own change (settling the planned snapshots themselves
+// would re-hash from the earliest change of the group, for every step).
+func settleAll(base *catalog.Snapshot, steps []step) func() []*catalog.Snapshot {
 	out := make([]*catalog.Snapshot, len(steps))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(len(steps), runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(steps) {
-					return
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		prev := base
+		for i, st := range steps {
+			next := st.ch.next
+			if i > 0 {
+				if st.ch.model != nil {
+					next = prev.WithModel(st.ch.model)
+				} else {
+					next = prev.Without(st.ch.id)
 				}
-				out[i] = steps[i].ch.next.Settled()
 			}
-		}()
-	}
+			out[i] = next.Settled()
+			prev = out[i]
+		}
+	}()
 	return func() []*catalog.Snapshot {
-		wg.Wait()
+		<-done
 		return out
 	}
 }
