@@ -118,3 +118,43 @@ func (s *Snapshot) Settled() *Snapshot {
 	}
 	return &Snapshot{bundles: s.bundles, index: x}
 }
+
+// APIModel builds the model id would be with api as its API document (text
+// is its effective text) on this snapshot, keeping its seed. It changes
+// nothing and is safe to call concurrently; WithModels adds the results.
+func (s *Snapshot) APIModel(id string, api *doc.Map, text string) *Model {
+	var seed *doc.Map
+	var seedText string
+	if old := s.Exact(id); old != nil {
+		seed, seedText = old.seed, old.seedText
+	}
+	return newModel(id, seed, seedText, api, text, s.bundles)
+}
+
+// WithModels returns a snapshot holding models (built by APIModel on this
+// snapshot) in place of those of their ids, in O((n+m) log(n+m)): the bulk
+// form of WithAPI (a restore adds every stored document at once). Of two
+// models with one id, the later wins.
+func (s *Snapshot) WithModels(models []*Model) *Snapshot {
+	if len(models) == 0 {
+		return s
+	}
+	return &Snapshot{bundles: s.bundles, index: s.index.PutAll(models)}
+}
+
+// WithModel returns a snapshot in which m (built on a snapshot of this
+// registry, e.g. the result of WithAPI or WithoutAPI there) replaces the
+// model of its id. It replays a change onto a settled snapshot, so settling
+// the result re-hashes only from where the change sorts.
+func (s *Snapshot) WithModel(m *Model) *Snapshot {
+	return &Snapshot{bundles: s.bundles, index: s.index.Put(m)}
+}
+
+// Without returns a snapshot without the model of exactly this id.
+func (s *Snapshot) Without(id string) *Snapshot {
+	x := s.index.Delete(id)
+	if x == s.index {
+		return s
+	}
+	return &Snapshot{bundles: s.bundles, index: x}
+}

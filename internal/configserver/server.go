@@ -48,9 +48,12 @@ type Server struct {
 }
 
 // Start brings sie-config up in the order of sie-config.md §1.3 and returns
-// once HTTP is listening. NATS connects in the background. A store that
-// cannot be read yet keeps readiness failing and writes refused (503) while
-// it is retried in the background.
+// once HTTP is listening and the store is read (its API documents restored).
+// HTTP listens before the restore, so /healthz answers during it while
+// /readyz says 503; every other request waits for the restore to finish
+// (restoreGate). NATS connects in the background.
+// A store that cannot be read yet keeps readiness failing and writes refused
+// (503) while it is retried in the background.
 func Start(ctx context.Context, cfg Config) (*Server, error) {
 	out := cfg.LogOutput
 	if out == nil {
@@ -112,12 +115,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.svcRef.Store(s.svc)
 
 	if st != nil {
-		if err := s.initStore(ctx, snap); err != nil {
-			log.Error("config store unavailable at startup; retrying in the background", "store", st.Describe(), "err", err)
-			s.svc.Block(err)
-			s.wg.Add(1)
-			go s.retryStore(bg, snap)
-		}
+		// Until the store is read, writes are refused and /readyz says 503;
+		// /healthz answers as soon as HTTP listens, which is before the
+		// restore (a large store takes a while to read).
+		s.svc.BlockRestoring()
 	}
 
 	stopping, endLongPolls := context.WithCancel(context.Background())
@@ -133,11 +134,25 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.ln = ln
-	s.http = cfg.HTTPLimits.Server(api)
+	gate := newRestoreGate(api)
+	if st == nil {
+		gate.Open()
+	}
+	s.http = cfg.HTTPLimits.Server(gate)
 	s.http.RegisterOnShutdown(endLongPolls) // long-polls answer at once on shutdown
 	go func() { s.served <- s.http.Serve(ln) }()
 	log.Info("sie-config listening", "addr", ln.Addr().String(), "store", describe(st), "nats", bus.RedactURL(cfg.NATSURL), "nats_auth", cfg.NATSCredentials.Describe(), "router_id", s.svc.RouterID(), "generation", s.svc.Generation(),
 		"require_servable", cfg.RequireServable)
+	if st != nil {
+		err := s.initStore(ctx, snap)
+		gate.Open()
+		if err != nil {
+			log.Error("config store unavailable at startup; retrying in the background", "store", st.Describe(), "err", err)
+			s.svc.Block(err)
+			s.wg.Add(1)
+			go s.retryStore(bg, snap)
+		}
+	}
 	return s, nil
 }
 

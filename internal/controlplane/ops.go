@@ -229,53 +229,25 @@ type writeOutcome struct {
 	hashes   []BundleHash // dry run only
 }
 
-// write runs plan under the write lock and applies its change, or, for a
-// dry run, against the last committed state without any effect. The
-// announcement is awaited after the lock is released, so a slow NATS never
-// holds up the next writer for longer than the publish bound.
-func (s *Service) write(ctx context.Context, opts WriteOptions, plan planFunc) (writeOutcome, error) {
+// write runs plan in the next group commit (see submit) and applies its
+// change, or, for a dry run, runs it against the last committed state
+// without any effect. The announcement is awaited after the write lock is
+// released, so a slow NATS never holds up the next writers for longer than
+// the publish bound.
+func (s *Service) write(_ context.Context, opts WriteOptions, plan planFunc) (writeOutcome, error) {
 	if opts.DryRun {
 		return s.dryRun(plan)
 	}
-	snap, err := s.begin()
-	if err != nil {
-		return writeOutcome{}, err
+	q := s.submit(plan)
+	if q.err != nil {
+		return writeOutcome{}, q.err
 	}
-	epoch, ann, changed, err := func() (int64, *announcement, bool, error) {
-		defer s.writeMu.Unlock()
-		for attempt := 0; ; attempt++ {
-			ch, _, err := plan(snap)
-			if err == nil && ch != nil {
-				ch.tokenID = opts.TokenID // (also set by each plan)
-				var epoch int64
-				var ann *announcement
-				if epoch, ann, err = s.apply(ctx, *ch); err == nil {
-					return epoch, ann, true, nil
-				}
-			}
-			// With a journal shared by replicas, a lost race (or an answer
-			// that other replicas' pending records could change) is
-			// planned again on the fresh state (replica.go).
-			again, err := s.replan(ctx, err, attempt)
-			if again {
-				snap = s.state.Load().snap
-				continue
-			}
-			if err != nil {
-				return 0, nil, false, err
-			}
-			return s.Epoch(), nil, false, nil
-		}
-	}()
-	if err != nil {
-		return writeOutcome{}, err
-	}
-	if !changed {
+	if !q.changed {
 		// A retry of a write whose announcement failed announces it now.
 		s.Republish()
-		return writeOutcome{epoch: epoch}, nil
+		return writeOutcome{epoch: q.epoch}, nil
 	}
-	return writeOutcome{epoch: epoch, warnings: s.await(ann)}, nil
+	return writeOutcome{epoch: q.epoch, warnings: s.await(q.ann)}, nil
 }
 
 // dryRun evaluates plan on the committed state. It neither locks nor

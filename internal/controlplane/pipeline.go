@@ -1,16 +1,12 @@
 package controlplane
 
 import (
-	"context"
-	"errors"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/configdelta"
-	"github.com/sieproject/sie/internal/store"
 )
 
 // Warning texts (sie-config.md §9.4).
@@ -41,117 +37,12 @@ type change struct {
 	deleted bool
 }
 
-// apply runs steps 2–5 of sie-config.md §10.1 for one change and queues
-// step 6, the announcement, whose outcome the caller awaits once it has
-// released writeMu. The caller holds writeMu. On error nothing has changed.
-//
-// The bundle hashes are computed (the snapshot settled) while the store
-// fsyncs: they depend only on the prepared snapshot, and on a large bundle
-// hashing costs about as much as a durable write. The max_payload
-// pre-check does not need them: a hash is 64 hex characters or empty, so
-// the size is bounded up front.
-func (s *Service) apply(ctx context.Context, ch change) (epoch int64, ann *announcement, err error) {
-	cur := s.state.Load()
-	prev := cur.epoch
-	epoch = prev + 1
-	settled := make(chan *catalog.Snapshot, 1)
-	go func() { settled <- ch.next.Settled() }()
-	next := sync.OnceValue(func() *catalog.Snapshot { return <-settled })
-	defer next() // never leave the goroutine behind, even on error
-	hashes := func() map[string]string { return bundleHashes(next(), ch.targets) }
-	if err := s.checkMaxPayload(ch, epoch, hashes); err != nil {
-		return prev, nil, err
-	}
-	if s.store != nil {
-		// The store work must not be abandoned half-way because a client
-		// hung up: the rollback depends on it running to the end.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeOpTimeout)
-		defer cancel()
-		if err := s.persist(sctx, ch, prev, epoch); err != nil {
-			return prev, nil, err
-		}
-		s.recordHistory(sctx, historyEntry(ch, epoch))
-	}
-	deltas := s.buildDeltas(ch, epoch, hashes())
-	s.commit(next(), epoch, cur.generation)
-	return epoch, s.announce(deltas, cur.generation), nil
-}
-
 func bundleHashes(snap *catalog.Snapshot, targets []string) map[string]string {
 	out := make(map[string]string, len(targets))
 	for _, b := range targets {
 		out[b] = snap.ConfigBundleHash(b)
 	}
 	return out
-}
-
-// modelPreparer is a store that can make a document durable before making
-// it visible; persist then fsyncs the document while the epoch is written.
-type modelPreparer interface {
-	PrepareModel(ctx context.Context, id string, text []byte) (store.PreparedWrite, error)
-}
-
-// persist writes epoch E+1 and then the document, restoring E when the
-// document write fails. The document only becomes visible after the epoch is
-// durable, so a crash can leave a bumped epoch with no change, never a change
-// without its epoch.
-func (s *Service) persist(ctx context.Context, ch change, prev, epoch int64) error {
-	if s.journal != nil {
-		return s.commitJournal(ctx, ch, epoch)
-	}
-	var staged chan stagedWrite
-	if p, ok := s.store.(modelPreparer); ok && ch.text != nil {
-		staged = make(chan stagedWrite, 1)
-		go func() {
-			w, err := p.PrepareModel(ctx, ch.id, ch.text)
-			staged <- stagedWrite{w, err}
-		}()
-	}
-	err := s.store.WriteEpoch(ctx, epoch)
-	s.metrics.storeWrite(opIncrementEpoch, err)
-	if err != nil {
-		if staged != nil {
-			if st := <-staged; st.err == nil {
-				st.w.Abort()
-			}
-		}
-		s.log.Error("store: epoch write failed", "epoch", epoch, "err", err)
-		if errors.Is(err, store.ErrEpochConflict) {
-			return &StoreError{Message: store.EpochConflictMessage, Err: err}
-		}
-		return &StoreError{Message: "Failed to persist config epoch: " + store.Reason(err) + ".", Err: err}
-	}
-	op := opWriteModel
-	switch {
-	case staged != nil:
-		st := <-staged
-		err = st.err
-		if err == nil {
-			err = st.w.Commit()
-		}
-	case ch.text == nil:
-		op = opDeleteModel
-		err = s.store.DeleteModel(ctx, ch.id)
-	default:
-		err = s.store.WriteModel(ctx, ch.id, ch.text)
-	}
-	s.metrics.storeWrite(op, err)
-	if err == nil {
-		return nil
-	}
-	s.log.Error("store: model write failed; rolling back the epoch", "model", ch.id, "op", op, "err", err)
-	rbErr := s.store.WriteEpoch(ctx, prev)
-	s.metrics.storeWrite(opRollback, rbErr)
-	if rbErr != nil {
-		// Harmless: the epoch is ahead with no change behind it; gateways resync.
-		s.log.Error("store: epoch rollback failed", "epoch", epoch, "err", rbErr)
-	}
-	return &StoreError{Message: "Failed to persist model config: " + store.Reason(err) + ".", Err: err}
-}
-
-type stagedWrite struct {
-	w   store.PreparedWrite
-	err error
 }
 
 func (s *Service) buildDeltas(ch change, epoch int64, hashes map[string]string) []delta {

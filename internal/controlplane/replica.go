@@ -3,6 +3,7 @@ package controlplane
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/sieproject/sie/internal/catalog"
@@ -18,6 +19,9 @@ import (
 // is the previous record's plus one. A follower applies the other
 // replicas' records as they are appended. Deltas are published only by the
 // replica that made the change, in its epoch order.
+//
+// Writes queued for a group commit (group.go) run here one by one, each
+// its own record: the journal's compare-and-set takes one change at a time.
 //
 // pos is guarded by writeMu, like every state change.
 
@@ -42,9 +46,15 @@ func (s *Service) LoadJournal(ctx context.Context, snap *catalog.Snapshot) error
 	if err != nil {
 		return err
 	}
-	if snap != nil {
-		for _, m := range l.Models {
-			snap, _ = restoreDocument(snap, m.Name, m.Text, s.log)
+	if snap != nil && len(l.Models) > 0 {
+		names := make([]string, len(l.Models))
+		texts := make(map[string][]byte, len(l.Models))
+		for i, m := range l.Models {
+			names[i], texts[m.Name] = m.Name, m.Text
+		}
+		read := func(_ context.Context, name string) ([]byte, error) { return texts[name], nil }
+		if snap, _, err = restoreFiles(ctx, snap, names, read, s.log); err != nil {
+			return err
 		}
 	}
 	s.writeMu.Lock()
@@ -124,9 +134,69 @@ func (s *Service) applyRecordLocked(r store.Record) {
 	s.commit(snap, epoch, cur.generation)
 }
 
-// commitJournal is persist with a journal: the change and its epoch as one
-// record right after pos. A lost race returns an error matching
-// store.ErrStale (the caller catches up and plans again).
+// commitReplicated runs one queued write on a journal store: planned on
+// this replica's state, committed as one record at the next position, and
+// planned again on the fresh state after a lost race (or, when it changes
+// nothing or is refused, after other replicas' pending records), so it is
+// answered as if serialized after them. The caller holds writeMu.
+func (s *Service) commitReplicated(q *queued) {
+	ctx := context.Background()
+	for attempt := 0; ; attempt++ {
+		ch, _, err := q.plan(s.state.Load().snap)
+		if err == nil && ch != nil {
+			var epoch int64
+			var ann *announcement
+			if epoch, ann, err = s.applyJournal(ctx, *ch); err == nil {
+				q.epoch, q.ann, q.changed = epoch, ann, true
+				return
+			}
+		}
+		again, err := s.replan(ctx, err, attempt)
+		switch {
+		case again:
+			continue
+		case err != nil:
+			q.err = err
+		default:
+			q.epoch = s.Epoch() // the epoch its answer describes
+		}
+		return
+	}
+}
+
+// applyJournal makes one change durable as a journal record with epoch
+// E+1, records its history, commits it and queues its announcement (the
+// caller awaits it once it has released writeMu). On error nothing has
+// changed. The bundle hashes are computed while the journal commits. The
+// caller holds writeMu.
+func (s *Service) applyJournal(ctx context.Context, ch change) (int64, *announcement, error) {
+	cur := s.state.Load()
+	epoch := cur.epoch + 1
+	settled := make(chan *catalog.Snapshot, 1)
+	go func() { settled <- ch.next.Settled() }()
+	next := sync.OnceValue(func() *catalog.Snapshot { return <-settled })
+	defer next() // never leave the goroutine behind, even on error
+	hashes := func() map[string]string { return bundleHashes(next(), ch.targets) }
+	if err := s.checkMaxPayload(ch, epoch, hashes); err != nil {
+		return 0, nil, err
+	}
+	// The store work must not be abandoned half-way because a client hung
+	// up.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeOpTimeout)
+	defer cancel()
+	if err := s.commitJournal(sctx, ch, epoch); err != nil {
+		return 0, nil, err
+	}
+	s.recordHistory(sctx, historyEntry(ch, epoch))
+	deltas := s.buildDeltas(ch, epoch, hashes())
+	s.commit(next(), epoch, cur.generation)
+	return epoch, s.announce(deltas, cur.generation), nil
+}
+
+// commitJournal is persistGroup's counterpart on a journal, for one
+// change: the change and its epoch as one record right after pos. A lost
+// race returns an error matching store.ErrStale (the caller catches up and
+// plans again).
 func (s *Service) commitJournal(ctx context.Context, ch change, epoch int64) error {
 	op := ch.op
 	if op == "" {

@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/yamldoc"
@@ -16,60 +20,162 @@ type StoredModels interface {
 	ReadModelFile(ctx context.Context, name string) ([]byte, error)
 }
 
+// restoreProgressEvery paces the progress lines of a long restore.
+const restoreProgressEvery = 2 * time.Second
+
+// restored is what one stored file contributes: a model (nil when the file
+// is skipped) and what to log about it, in file order once every file is
+// read.
+type restored struct {
+	model *catalog.Model
+	note  func(log *slog.Logger)
+}
+
 // Restore loads every stored API document onto snap (sie-config.md §8.6).
 // Bad files are skipped with an error log; a store that cannot be listed or
 // read is an error. Restore writes nothing and leaves the epoch alone.
+//
+// It is linear in the number of documents: the files are read, parsed and
+// turned into models on every core, and the registry is built once from all
+// of them (Snapshot.WithModels) instead of one derivation per document.
+// A restore longer than a couple of seconds logs its progress.
 func Restore(ctx context.Context, snap *catalog.Snapshot, st StoredModels, log *slog.Logger) (*catalog.Snapshot, int, error) {
-	names, err := st.ListModelFiles(ctx)
+	all, err := st.ListModelFiles(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	restored := 0
-	for _, name := range names {
-		if strings.HasPrefix(name, ".") {
-			continue
-		}
-		data, err := st.ReadModelFile(ctx, name)
-		if err != nil {
-			return nil, 0, err
-		}
-		var ok bool
-		if snap, ok = restoreDocument(snap, name, data, log); ok {
-			restored++
+	names := all[:0:0]
+	for _, name := range all {
+		if !strings.HasPrefix(name, ".") {
+			names = append(names, name)
 		}
 	}
-	return snap, restored, nil
+	return restoreFiles(ctx, snap, names, st.ReadModelFile, log)
 }
 
-// restoreDocument makes one stored document the API document of its model
-// (the rules of sie-config.md §8.6); ok is false when it was skipped.
-func restoreDocument(snap *catalog.Snapshot, name string, data []byte, log *slog.Logger) (*catalog.Snapshot, bool) {
+// restoreFiles restores the stored documents names, read with read, onto
+// snap: Restore's work once the files are listed (a journal store's load
+// hands its documents in directly).
+func restoreFiles(ctx context.Context, snap *catalog.Snapshot, names []string, read func(ctx context.Context, name string) ([]byte, error), log *slog.Logger) (*catalog.Snapshot, int, error) {
+	start := time.Now()
+	log.Info("restoring API documents from the store", "files", len(names))
+	results := make([]restored, len(names))
+	var (
+		next, done atomic.Int64
+		firstErr   error
+		errOnce    sync.Once
+		wg         sync.WaitGroup
+	)
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stopProgress := logProgress(log, len(names), &done, start)
+	for range min(runtime.GOMAXPROCS(0), max(len(names), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(names) || rctx.Err() != nil {
+					return
+				}
+				data, err := read(rctx, names[i])
+				if err != nil {
+					errOnce.Do(func() { firstErr = err; cancel() })
+					return
+				}
+				results[i] = storedModel(snap, names[i], data)
+				done.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	stopProgress()
+	if firstErr != nil {
+		return nil, 0, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	models := make([]*catalog.Model, 0, len(names))
+	for _, r := range results {
+		if r.note != nil {
+			r.note(log)
+		}
+		if r.model != nil {
+			models = append(models, r.model)
+		}
+	}
+	snap = snap.WithModels(models)
+	log.Info("restored the stored API documents", "files", len(names), "models", len(models), "elapsed", time.Since(start).Round(time.Millisecond).String())
+	return snap, len(models), nil
+}
+
+// logProgress logs how far the restore got every restoreProgressEvery until
+// the returned stop is called.
+func logProgress(log *slog.Logger, total int, done *atomic.Int64, start time.Time) (stop func()) {
+	quit := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(restoreProgressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				log.Info("restore in progress", "read", done.Load(), "files", total, "elapsed", time.Since(start).Round(time.Millisecond).String())
+			}
+		}
+	}()
+	return func() { close(quit); <-finished }
+}
+
+// storedModel checks one stored document (the rules of sie-config.md
+// §8.6) and builds its model on snap; a bad document is a skip.
+func storedModel(snap *catalog.Snapshot, name string, data []byte) restored {
 	d, err := yamldoc.Parse(data)
 	if errors.Is(err, yamldoc.ErrEmpty) {
-		return snap, false
+		return restored{}
 	}
 	if err != nil {
-		log.Error("restore: skipping unparseable stored document", "file", name, "err", err)
-		return snap, false
+		return skip("restore: skipping unparseable stored document", "file", name, "err", err)
 	}
 	id, _ := d.Get("sie_id")
 	sid, ok := id.(string)
 	if !ok || sid == "" {
-		log.Error("restore: skipping stored document without a string sie_id", "file", name)
-		return snap, false
+		return skip("restore: skipping stored document without a string sie_id", "file", name)
 	}
 	if name != strings.ReplaceAll(sid, "/", "__")+".yaml" {
-		log.Error("restore: skipping stored document whose file name does not encode its sie_id", "file", name, "sie_id", sid)
-		return snap, false
+		return skip("restore: skipping stored document whose file name does not encode its sie_id", "file", name, "sie_id", sid)
 	}
 	if err := catalog.ValidateStored(d); err != nil {
-		log.Error("restore: skipping invalid stored document", "file", name, "err", err)
+		return skip("restore: skipping invalid stored document", "file", name, "err", err)
+	}
+	m := snap.APIModel(sid, d, string(data))
+	if len(m.Bundles()) == 0 {
+		r := skip("restore: stored model is unrouteable (its adapter modules are in no bundle)", "model", sid, "modules", m.Modules())
+		r.model = m
+		return r
+	}
+	return restored{model: m}
+}
+
+// restoreDocument makes one stored document the API document of its model
+// (a journal record another replica appended); ok is false when it was
+// skipped.
+func restoreDocument(snap *catalog.Snapshot, name string, data []byte, log *slog.Logger) (*catalog.Snapshot, bool) {
+	r := storedModel(snap, name, data)
+	if r.note != nil {
+		r.note(log)
+	}
+	if r.model == nil {
 		return snap, false
 	}
-	var m *catalog.Model
-	snap, m = snap.WithAPI(sid, d, string(data))
-	if len(m.Bundles()) == 0 {
-		log.Error("restore: stored model is unrouteable (its adapter modules are in no bundle)", "model", sid, "modules", m.Modules())
-	}
-	return snap, true
+	return snap.WithModel(r.model), true
+}
+
+// skip is a file left out, with the error line that says why.
+func skip(msg string, args ...any) restored {
+	return restored{note: func(log *slog.Logger) { log.Error(msg, args...) }}
 }

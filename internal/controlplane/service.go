@@ -35,13 +35,15 @@ const GenerationHeader = bus.GenerationHeader
 
 // Service is the single writer.
 //
-// Lock order: writeMu is the only lock taken on the write path, and the
-// outbox's own lock is only ever taken inside it, never the other way
-// round. Readers never lock: they load the committed state atomically, and
+// Lock order: writeMu, then queueMu or the outbox's lock, never the other
+// way round. Writers queue themselves under queueMu alone; whoever holds
+// writeMu commits what is queued as one group (group.go). Readers never lock: they load the committed state atomically, and
 // that one pointer holds the epoch, the snapshot and the generation
 // together, so /export is consistent without waiting for a writer.
 type Service struct {
 	writeMu sync.Mutex
+	queueMu sync.Mutex
+	queue   []*queued // writes waiting for a group commit; guarded by queueMu
 
 	state atomic.Pointer[committed]
 	// changed is closed and replaced on every commit (epoch long-polls).
@@ -137,6 +139,15 @@ func (s *Service) Block(err error) {
 	s.unavailable.Store(&StoreError{Message: "Config store unavailable: " + store.Reason(err) + ".", Err: err})
 }
 
+// storeNotReadMessage refuses writes while the store is read at startup.
+const storeNotReadMessage = "Config store not read yet: restoring the stored documents."
+
+// BlockRestoring refuses writes until Unblock while sie-config reads its
+// store at startup (the epoch, the generation, the stored documents).
+func (s *Service) BlockRestoring() {
+	s.unavailable.Store(&StoreError{Message: storeNotReadMessage})
+}
+
 // Unblock installs the state read from the store and accepts writes again.
 func (s *Service) Unblock(snap *catalog.Snapshot, epoch int64, generation string) {
 	s.writeMu.Lock()
@@ -154,22 +165,6 @@ func (s *Service) Unavailable() error {
 		return e
 	}
 	return nil
-}
-
-// begin takes the write lock and returns the snapshot to write against.
-// The caller must unlock writeMu when err is nil.
-func (s *Service) begin() (*catalog.Snapshot, error) {
-	s.writeMu.Lock()
-	if e := s.unavailable.Load(); e != nil {
-		s.writeMu.Unlock()
-		return nil, e
-	}
-	snap := s.state.Load().snap
-	if snap == nil {
-		s.writeMu.Unlock()
-		return nil, RegistryUnavailableError{}
-	}
-	return snap, nil
 }
 
 // Snapshot returns the current registry, or nil when it is absent.

@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/strictjson"
@@ -72,11 +75,13 @@ func fetchAll(ctx context.Context, c *configClient) (*fetched, error) {
 		return nil, fmt.Errorf("decode /v1/configs/export: %w", err)
 	}
 	bs := catalog.NewBundleSet(dedupeBundles(bundles))
+	built := make([]*Model, len(docs))
+	errs := make([]error, len(docs))
+	onEveryCore(len(docs), func(i int) { built[i], errs[i] = modelFromDocument(docs[i], bs) })
 	models := make([]*Model, 0, len(docs))
-	for _, d := range docs {
-		m, err := modelFromDocument(d, bs)
-		if err != nil {
-			skipped = append(skipped, skippedEntry{ModelID: d.ModelID, Reason: err.Error()})
+	for i, m := range built {
+		if errs[i] != nil {
+			skipped = append(skipped, skippedEntry{ModelID: docs[i].ModelID, Reason: errs[i].Error()})
 			continue
 		}
 		models = append(models, m)
@@ -149,14 +154,25 @@ func decodeExport(r io.Reader) (uint64, []Document, []skippedEntry, error) {
 			if d, ok := tok.(json.Delim); !ok || d != '[' {
 				return 0, nil, nil, errors.New("models: expected a list")
 			}
+			var raws []json.RawMessage
 			for dec.More() {
 				var raw json.RawMessage
 				if err := dec.Decode(&raw); err != nil {
 					return 0, nil, nil, err
 				}
-				d, err := decodeExportEntry(raw)
-				if err != nil {
-					skipped = append(skipped, skippedEntry{ModelID: d.ModelID, Reason: err.Error()})
+				raws = append(raws, raw)
+			}
+			// The entries parse on every core (YAML is most of a bootstrap),
+			// and are kept in export order.
+			entries := make([]Document, len(raws))
+			errs := make([]error, len(raws))
+			onEveryCore(len(raws), func(i int) {
+				entries[i], errs[i] = decodeExportEntry(raws[i])
+				raws[i] = nil
+			})
+			for i, d := range entries {
+				if errs[i] != nil {
+					skipped = append(skipped, skippedEntry{ModelID: d.ModelID, Reason: errs[i].Error()})
 					continue
 				}
 				docs = append(docs, d)
@@ -227,4 +243,20 @@ func orNone(err error) any {
 		return "absent or blank"
 	}
 	return err
+}
+
+// onEveryCore runs work(0..n-1) on GOMAXPROCS goroutines and waits.
+func onEveryCore(n int, work func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				work(i)
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -106,8 +106,10 @@ type Mirror struct {
 	metrics *Metrics
 	client  *configClient // nil without ConfigURL
 
-	snap  atomic.Pointer[State]
-	ready atomic.Bool
+	snap atomic.Pointer[State]
+	// settling is set while the background hash upkeep runs (settle).
+	settling atomic.Bool
+	ready    atomic.Bool
 
 	// mu is the state lock: it serializes every state change (delta apply,
 	// the start, swap or failure of a resync attempt). Lock order: mu may be
@@ -190,16 +192,60 @@ func (m *Mirror) Wait() { m.wg.Wait() }
 
 // publish swaps next in and wakes the waiters of Changed; the caller holds
 // mu. next is the writer's own fresh copy, so its history is set here.
+//
+// A state whose expected hashes are pending (a delta's model changed) is
+// published at once, so the model is visible without waiting for the
+// hashing; its hash upkeep is then done in the background (settle), or by
+// the first reader that needs the hashes, whichever comes first.
 func (m *Mirror) publish(prev, next *State) {
 	if next == prev {
 		return
 	}
-	next.history = prev.history.advance(prev, next)
-	m.snap.Store(next)
+	if next.index.Pending() {
+		owe(prev, next)
+		m.snap.Store(next)
+		m.settleLater()
+	} else {
+		_, h := prev.view()
+		next.history = h.advance(prev, next)
+		m.snap.Store(next)
+	}
 	if next.epoch != prev.epoch {
 		m.metrics.setEpoch(next.epoch)
 	}
 	m.changed.Notify()
+}
+
+// settleLater starts the background hash upkeep unless it is running.
+func (m *Mirror) settleLater() {
+	if m.settling.CompareAndSwap(false, true) {
+		go m.settle()
+	}
+}
+
+// settle does the hash upkeep of the published state and swaps in its
+// settled copy (the same content), so later deltas derive from a settled
+// index and re-hash only what they change. It runs until the current state
+// owes nothing.
+func (m *Mirror) settle() {
+	for {
+		cur := m.snap.Load()
+		if cur.upkeep == nil {
+			m.settling.Store(false)
+			// A state published between the load and the flag reset would
+			// have found the flag set: look once more.
+			if cur = m.snap.Load(); cur.upkeep == nil || !m.settling.CompareAndSwap(false, true) {
+				return
+			}
+			continue
+		}
+		settled := cur.settledCopy()
+		m.mu.Lock()
+		if m.snap.Load() == cur {
+			m.snap.Store(settled)
+		}
+		m.mu.Unlock()
+	}
 }
 
 // Changed returns a channel closed when the next state is published; take

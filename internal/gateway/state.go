@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"sync"
+
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/modelindex"
 )
@@ -22,6 +24,48 @@ type State struct {
 	// history remembers each bundle's recent expected hashes; the mirror
 	// advances it when it publishes a state.
 	history history
+	// upkeep, when set, is the expected-hash upkeep still owed for this
+	// published state: index's pending digests and the history step. A
+	// delta's model is visible before it is done (only /status needs the
+	// hashes); whoever needs them first does it, once (see view).
+	upkeep *upkeep
+}
+
+// upkeep computes a published state's settled index and history from its
+// predecessor's, once.
+type upkeep struct {
+	once    sync.Once
+	prev    *State // released once done
+	index   *modelindex.Index[*Model]
+	history history
+}
+
+// owe attaches the hash upkeep of next, published after prev, to next.
+func owe(prev, next *State) { next.upkeep = &upkeep{prev: prev} }
+
+// view returns the state's settled index and its history, doing the upkeep
+// owed (and, first, its predecessors') when it is not done yet.
+func (s *State) view() (*modelindex.Index[*Model], history) {
+	u := s.upkeep
+	if u == nil {
+		return s.index, s.history
+	}
+	u.once.Do(func() {
+		_, prevHistory := u.prev.view()
+		settled := *s
+		settled.index, settled.upkeep = s.index.Settled(), nil
+		u.index, u.history = settled.index, prevHistory.advance(u.prev, &settled)
+		u.prev = nil
+	})
+	return u.index, u.history
+}
+
+// settledCopy is the state with its upkeep done and folded in.
+func (s *State) settledCopy() *State {
+	c := *s
+	c.index, c.history = s.view()
+	c.upkeep = nil
+	return &c
 }
 
 // newState builds a complete state from bundles and accepted models
@@ -86,28 +130,40 @@ func (s *State) Find(id string) *Model { return s.index.Find(id) }
 
 // ExpectedHash is the worker-algorithm bundle_config_hash workers of bundle
 // report once they hold every document (D3l), or "".
-func (s *State) ExpectedHash(bundle string) string { return s.index.Hash(bundle) }
+func (s *State) ExpectedHash(bundle string) string {
+	index, _ := s.view()
+	return index.Hash(bundle)
+}
 
 // ExpectedBefore returns the last epoch at which hash was the bundle's
 // expected hash before the current one, among the last 64 it had (E4).
 func (s *State) ExpectedBefore(bundle, hash string) (uint64, bool) {
-	return s.history.olderEpoch(bundle, hash)
+	_, h := s.view()
+	return h.olderEpoch(bundle, hash)
+}
+
+// derive is a fresh unpublished copy for the writer: the upkeep belongs to
+// the published state, and the history is set when the copy is published.
+func (s *State) derive() *State {
+	c := *s
+	c.upkeep = nil
+	return &c
 }
 
 // withEpoch returns a copy with L := e. Only the writer calls it.
 func (s *State) withEpoch(e uint64) *State {
-	c := *s
+	c := s.derive()
 	c.epoch = e
-	return &c
+	return c
 }
 
-// withModel returns a copy in which m replaces any model of the same id,
-// with the expected hashes it changes computed. Only the writer holding
-// the state lock calls it.
+// withModel returns a copy in which m replaces any model of the same id.
+// The expected hashes it changes are pending: they are computed after the
+// state is published. Only the writer holding the state lock calls it.
 func (s *State) withModel(m *Model) *State {
-	c := *s
-	c.index = s.index.Put(m).Settled()
-	return &c
+	c := s.derive()
+	c.index = s.index.Put(m)
+	return c
 }
 
 // withoutModel returns a copy without the model of exactly this id (the
@@ -117,7 +173,7 @@ func (s *State) withoutModel(id string) *State {
 	if x == s.index {
 		return s
 	}
-	c := *s
-	c.index = x.Settled()
-	return &c
+	c := s.derive()
+	c.index = x
+	return c
 }

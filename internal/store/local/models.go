@@ -68,25 +68,35 @@ func (s *Store) WriteModel(ctx context.Context, id string, text []byte) error {
 // DeleteModel unlinks the model's file and fsyncs the directory. A missing
 // file is success and needs no fsync: nothing changed.
 func (s *Store) DeleteModel(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
+	removed, err := s.RemoveModel(ctx, id)
+	if err != nil || !removed {
 		return err
+	}
+	if err := syncDir(s.models); err != nil {
+		return fmt.Errorf("local store: delete %s/%s: %w", store.ModelsDir, store.FileName(id), err)
+	}
+	return nil
+}
+
+// RemoveModel unlinks the model's file without the directory fsync (see
+// SyncModels) and reports whether there was one.
+func (s *Store) RemoveModel(ctx context.Context, id string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
 	}
 	name := store.FileName(id)
 	if err := store.CheckName(name); err != nil {
-		return fmt.Errorf("local store: delete %q: %w", name, err)
+		return false, fmt.Errorf("local store: delete %q: %w", name, err)
 	}
 	if err := s.hook(OpDelete, name); err != nil {
-		return fmt.Errorf("local store: delete %s/%s: %w", store.ModelsDir, name, err)
+		return false, fmt.Errorf("local store: delete %s/%s: %w", store.ModelsDir, name, err)
 	}
 	err := os.Remove(filepath.Join(s.models, name))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err == nil {
-		err = syncDir(s.models)
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("local store: delete %s/%s: %w", store.ModelsDir, name, err)
+		return false, fmt.Errorf("local store: delete %s/%s: %w", store.ModelsDir, name, err)
 	}
-	return nil
+	return true, nil
 }

@@ -47,6 +47,16 @@ func (s *Store) PrepareModel(ctx context.Context, id string, text []byte) (store
 // Commit performs steps 4–5: rename over the target and fsync the directory.
 // On failure before the rename the temp file is removed.
 func (p *PreparedModel) Commit() error {
+	if err := p.Place(); err != nil {
+		return err
+	}
+	return p.store.SyncModels()
+}
+
+// Place performs step 4 alone: the rename over the target (the temp file is
+// removed on failure). The rename is durable once SyncModels returns, so a
+// group of writes shares one directory fsync.
+func (p *PreparedModel) Place() error {
 	p.done = true
 	err := p.store.hook(OpModel, p.name)
 	if err == nil {
@@ -56,8 +66,14 @@ func (p *PreparedModel) Commit() error {
 		_ = os.Remove(p.tmp)
 		return fmt.Errorf("local store: write %s/%s: %w", store.ModelsDir, p.name, err)
 	}
-	if err := syncDir(p.store.models); err != nil {
-		return fmt.Errorf("local store: write %s/%s: %w", store.ModelsDir, p.name, err)
+	return nil
+}
+
+// SyncModels fsyncs the models directory: the renames and unlinks made in
+// it so far (Place, RemoveModel) survive a crash once it returns.
+func (s *Store) SyncModels() error {
+	if err := syncDir(s.models); err != nil {
+		return fmt.Errorf("local store: sync %s: %w", store.ModelsDir, err)
 	}
 	return nil
 }

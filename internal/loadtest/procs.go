@@ -1,0 +1,128 @@
+// Package loadtest is the black-box benchmark of sie-config and the
+// gateways: it runs the real binaries as separate processes, drives them
+// over HTTP from this process, and measures each floor here in the same run
+// (sie-loadtest).
+package loadtest
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Binaries locates the built sie-config and sie-gateway.
+type Binaries struct{ Dir string }
+
+// Build compiles the two binaries into dir with the go command.
+func Build(ctx context.Context, dir string) (Binaries, error) {
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+string(os.PathSeparator), "./cmd/sie-config", "./cmd/sie-gateway")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return Binaries{}, fmt.Errorf("go build: %w", err)
+	}
+	return Binaries{Dir: dir}, nil
+}
+
+// proc is one running binary.
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	url  string
+	done chan struct{}
+}
+
+// Ports hands out listen ports: from a base when given, else free ones.
+type Ports struct{ next int }
+
+// NewPorts starts at base (0: pick free ports).
+func NewPorts(base int) *Ports { return &Ports{next: base} }
+
+// Take returns the next port.
+func (p *Ports) Take() (int, error) {
+	if p.next > 0 {
+		p.next++
+		return p.next - 1, nil
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func start(bin, name string, port int, env []string, logTo io.Writer) (*proc, error) {
+	cmd := exec.Command(bin, "serve", "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--log-level", "warning")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = logTo, logTo
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &proc{name: name, cmd: cmd, url: "http://127.0.0.1:" + strconv.Itoa(port), done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(p.done) }()
+	return p, nil
+}
+
+// waitFor polls path until it answers 200 and returns how long that took
+// from since.
+func (p *proc) waitFor(path string, since time.Time, within time.Duration) (time.Duration, error) {
+	c := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		select {
+		case <-p.done:
+			return 0, fmt.Errorf("%s exited", p.name)
+		default:
+		}
+		resp, err := c.Get(p.url + path)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return time.Since(since), nil
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return 0, fmt.Errorf("%s: %s not 200 within %s", p.name, path, within)
+}
+
+func (p *proc) stop() {
+	if p == nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-p.done:
+	case <-time.After(15 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// rssBytes is the process's resident set (Linux /proc).
+func (p *proc) rssBytes() (int64, error) {
+	f, err := os.Open(filepath.Join("/proc", strconv.Itoa(p.cmd.Process.Pid), "status"))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, errors.New("no VmRSS")
+}
