@@ -21,19 +21,9 @@ func TestMatrixIsEnforcedByTheServer(t *testing.T) {
 	ns := testkit.NATS(t, func(o *natsserver.Options) { o.Users = d.Users })
 	defer ns.Shutdown()
 
-	connect := func(user, pw string) (*nats.Conn, chan error) {
-		errs := make(chan error, 16)
-		nc, err := nats.Connect(ns.ClientURL(), nats.UserInfo(user, pw),
-			nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { errs <- err }))
-		if err != nil {
-			t.Fatalf("%s: %v", user, err)
-		}
-		t.Cleanup(nc.Close)
-		return nc, errs
-	}
-	cfg, _ := connect(d.Config.User, d.Config.Password)
-	gw, gwErrs := connect(d.Gateway.User, d.Gateway.Password)
-	wk, wkErrs := connect(d.Workers["default"].User, d.Workers["default"].Password)
+	cfg, _ := connectAs(t, ns, d.Config.User, d.Config.Password)
+	gw, gwErrs := connectAs(t, ns, d.Gateway.User, d.Gateway.Password)
+	wk, wkErrs := connectAs(t, ns, d.Workers["default"].User, d.Workers["default"].Password)
 
 	if _, err := nats.Connect(ns.ClientURL()); err == nil {
 		t.Fatal("an anonymous client was admitted")
@@ -102,4 +92,18 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// connectAs connects as user and collects the asynchronous errors (the
+// permission violations) the server reports to that connection.
+func connectAs(t *testing.T, ns *natsserver.Server, user, pw string) (*nats.Conn, chan error) {
+	t.Helper()
+	errs := make(chan error, 16)
+	nc, err := nats.Connect(ns.ClientURL(), nats.UserInfo(user, pw),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { errs <- err }))
+	if err != nil {
+		t.Fatalf("%s: %v", user, err)
+	}
+	t.Cleanup(nc.Close)
+	return nc, errs
 }

@@ -22,19 +22,9 @@ func TestHealthAndGatewayPeerSubjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	ns := testkit.NATS(t, func(o *natsserver.Options) { o.Users = d.Users })
-	connect := func(user, pw string) (*nats.Conn, chan error) {
-		errs := make(chan error, 16)
-		nc, err := nats.Connect(ns.ClientURL(), nats.UserInfo(user, pw),
-			nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { errs <- err }))
-		if err != nil {
-			t.Fatalf("%s: %v", user, err)
-		}
-		t.Cleanup(nc.Close)
-		return nc, errs
-	}
-	gwA, _ := connect(d.Gateway.User, d.Gateway.Password)
-	gwB, _ := connect(d.Gateway.User, d.Gateway.Password)
-	wk, wkErrs := connect(d.Workers["default"].User, d.Workers["default"].Password)
+	gwA, _ := connectAs(t, ns, d.Gateway.User, d.Gateway.Password)
+	gwB, _ := connectAs(t, ns, d.Gateway.User, d.Gateway.Password)
+	wk, wkErrs := connectAs(t, ns, d.Workers["default"].User, d.Workers["default"].Password)
 
 	health, _ := gwA.SubscribeSync("sie.health.>")
 	beats, _ := gwA.SubscribeSync("sie.gateway.heartbeat")
