@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/sieproject/sie/internal/testkit"
 )
 
 // screenshotsEnv names a directory (relative paths are taken from the
@@ -454,7 +455,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		p.do(t, chromedp.Navigate(proxy.URL+"/ui/"))
 		p.waitJS(t, 10*time.Second, "polling", liveState+` === 'poll' && `+modelRows+` === `+jsonNumber(uint64(seed+2)))
 		c.write(http.MethodDelete, "/v1/configs/models/"+stub, "", http.StatusOK)
-		waitFor(t, 10*time.Second, "the gateway drops "+stub, func() bool { return open.Mirror().Snapshot().Exact(stub) == nil })
+		testkit.Eventually(t, 10*time.Second, "the gateway drops "+stub, func() bool { return open.Mirror().Snapshot().Exact(stub) == nil })
 		took := p.waitJS(t, 3*time.Second, stub+" gone from the polled list", modelState(stub)+` === ''`)
 		t.Logf("polling showed the delete %v after the gateway applied it", took.Round(time.Millisecond))
 		if bad := p.unexpectedConsole(func(consoleEntry) bool { return false }); len(bad) > 0 {

@@ -1,110 +1,63 @@
 package dashboard_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	natsserver "github.com/nats-io/nats-server/v2/server"
-
-	"github.com/sieproject/sie/internal/configserver"
 	"github.com/sieproject/sie/internal/gatewayserver"
-	"github.com/sieproject/sie/internal/samplecatalog"
+	"github.com/sieproject/sie/internal/testkit"
+	"github.com/sieproject/sie/internal/testkit/testcluster"
 	"github.com/sieproject/sie/internal/workersim"
 )
 
 // cluster is a real embedded NATS, sie-config on the sample catalog,
 // simulated workers and gateways, all in-process on 127.0.0.1.
 type cluster struct {
-	t       testing.TB
-	catalog string
-	nats    *natsserver.Server
-	config  *configserver.Server
-	fleets  map[string]*workersim.Fleet // by name prefix + bundle
-	client  *http.Client
+	*testcluster.Cluster
+	t testing.TB
+	// client outlasts the status long-polls (20 s) the tests wait on.
+	client *http.Client
 }
 
 func newCluster(t testing.TB) *cluster {
 	t.Helper()
-	c := &cluster{t: t, catalog: t.TempDir(), fleets: map[string]*workersim.Fleet{}, client: &http.Client{Timeout: 30 * time.Second}}
-	if err := samplecatalog.WriteTo(c.catalog); err != nil {
-		t.Fatal(err)
-	}
-	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats server not ready")
-	}
-	c.nats = ns
-	t.Cleanup(ns.Shutdown)
-	cfg, err := configserver.Start(context.Background(), configserver.Config{
-		Host: "127.0.0.1", BundlesDir: filepath.Join(c.catalog, "bundles"), ModelsDir: filepath.Join(c.catalog, "models"),
-		NATSURL: ns.ClientURL(), RouterID: "sie-config-0", LogOutput: io.Discard,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.config = cfg
-	t.Cleanup(func() { _ = cfg.Shutdown(context.Background()) })
-	return c
+	return &cluster{Cluster: testcluster.New(t, testcluster.Options{}), t: t, client: &http.Client{Timeout: 30 * time.Second}}
 }
 
 // startWorkers runs one simulated worker of bundle named {prefix}-{bundle}-0,
-// subscribed to its deltas before it returns.
+// catching up from sie-config and subscribed to its deltas before it
+// returns.
 func (c *cluster) startWorkers(prefix, bundle string) *workersim.Fleet {
 	c.t.Helper()
-	wc := workersim.DefaultConfig()
-	wc.Bundle, wc.NamePrefix, wc.Port = bundle, prefix, 0
-	wc.ModelsDir, wc.BundlesDir = filepath.Join(c.catalog, "models"), filepath.Join(c.catalog, "bundles")
-	wc.NATSURL = c.nats.ClientURL()
-	wc.ConfigURL, wc.ConfigPoll = c.config.URL(), time.Second
-	f, err := workersim.Start(context.Background(), wc, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	c.t.Cleanup(func() { f.Shutdown(context.Background()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := f.WaitSubscribed(ctx); err != nil {
-		c.t.Fatal(err)
-	}
-	c.fleets[prefix+"-"+bundle] = f
+	f, _ := c.StartFleet(bundle, 1, 0, func(wc *workersim.Config) {
+		wc.NamePrefix = prefix
+		wc.ConfigURL, wc.ConfigPoll = c.Config.URL(), time.Second
+	})
 	return f
 }
 
-// startGateway runs a gateway that knows every started worker; env adds
-// environment settings (auth).
+// startGateway runs a gateway that knows every started worker; env sets
+// its auth as a deployment's environment would.
 func (c *cluster) startGateway(env map[string]string, tweak func(*gatewayserver.Config)) *gatewayserver.Server {
 	c.t.Helper()
-	cfg, err := gatewayserver.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	fromEnv, err := gatewayserver.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	cfg.Host, cfg.Port, cfg.LogOutput = "127.0.0.1", 0, io.Discard
-	cfg.ConfigURL, cfg.NATSURL = c.config.URL(), c.nats.ClientURL()
-	cfg.WSReconnectDelay, cfg.HeartbeatCheckInterval = 100*time.Millisecond, 100*time.Millisecond
-	for _, f := range c.fleets {
-		cfg.Workers = append(cfg.Workers, f.URLs()...)
-	}
-	if tweak != nil {
-		tweak(&cfg)
-	}
-	g, err := gatewayserver.Start(context.Background(), cfg)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	c.t.Cleanup(func() { _ = g.Shutdown(context.Background()) })
-	waitFor(c.t, 15*time.Second, "gateway bootstrapped, on NATS, every worker healthy", func() bool {
-		return g.Mirror().Ready() && g.NATSConnected() && g.Registry().HealthyCount() == len(cfg.Workers)
+	workers := 0
+	g := c.StartGateway(func(cfg *gatewayserver.Config) {
+		cfg.AuthMode, cfg.Auth = fromEnv.AuthMode, fromEnv.Auth
+		if tweak != nil {
+			tweak(cfg)
+		}
+		workers = len(cfg.Workers)
+	})
+	testkit.Eventually(c.t, 15*time.Second, "gateway bootstrapped, on NATS, every worker healthy", func() bool {
+		return g.Mirror().Ready() && g.NATSConnected() && g.Registry().HealthyCount() == workers
 	})
 	return g
 }
@@ -112,7 +65,7 @@ func (c *cluster) startGateway(env map[string]string, tweak func(*gatewayserver.
 // write sends a write to sie-config and returns its epoch.
 func (c *cluster) write(method, path, body string, want int) uint64 {
 	c.t.Helper()
-	req, err := http.NewRequest(method, c.config.URL()+path, strings.NewReader(body))
+	req, err := http.NewRequest(method, c.Config.URL()+path, strings.NewReader(body))
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -150,17 +103,6 @@ func (c *cluster) waitReady(g *gatewayserver.Server, id string, epoch uint64) {
 }
 
 func jsonNumber(n uint64) string { b, _ := json.Marshal(n); return string(b) }
-
-func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 // strictModel is a document simulated workers hold in full, on the
 // default bundle.
