@@ -5,9 +5,11 @@ import (
 	"os"
 
 	"github.com/sieproject/sie/internal/siectl"
-	// siectl dev keeps sie-config's store in a local directory: the only
-	// backend this binary links (no cloud SDKs).
+	// siectl dev keeps sie-config's store in a local directory or in the
+	// embedded NATS's JetStream (--store nats): the only backends this
+	// binary links (no cloud SDKs).
 	_ "github.com/sieproject/sie/internal/store/local"
+	_ "github.com/sieproject/sie/internal/store/natsstore"
 )
 
 func main() {

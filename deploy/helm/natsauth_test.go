@@ -136,10 +136,7 @@ func tryMatrix(t *testing.T, conf string, passwords map[string]string, bundles [
 	matrix := bus.Matrix(bundles)
 	if natsStore {
 		// A nats:// store: sie-config also reaches its own stream.
-		cfg, extra := matrix[bus.RoleConfig], bus.ConfigStorePermission(bucket)
-		cfg.Publish = append(append([]string(nil), cfg.Publish...), extra.Publish...)
-		cfg.Subscribe = append(append([]string(nil), cfg.Subscribe...), extra.Subscribe...)
-		matrix[bus.RoleConfig] = cfg
+		matrix[bus.RoleConfig] = matrix[bus.RoleConfig].With(bus.ConfigStorePermission(bucket))
 	}
 	for _, u := range opts.Users {
 		want, ok := matrix[bus.Role(u.Username)]

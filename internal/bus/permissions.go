@@ -67,6 +67,13 @@ func Matrix(workerBundles []string) map[Role]Permission {
 // list is the wildcard: the _all subject.
 var WorkerDenySubscribe = []string{SubjectAll}
 
+// With is p with extra's subjects added (its AllowResponses kept).
+func (p Permission) With(extra Permission) Permission {
+	p.Publish = append(append([]string(nil), p.Publish...), extra.Publish...)
+	p.Subscribe = append(append([]string(nil), p.Subscribe...), extra.Subscribe...)
+	return p
+}
+
 // ConfigStorePermission is what sie-config needs besides its deltas when
 // its store is nats://<bucket>: the JetStream API of that one stream (info
 // and create, message reads, the ordered consumers that follow it), its

@@ -27,8 +27,12 @@ type Config struct {
 	BundlesDir string
 	ModelsDir  string
 	StoreURL   string // "" = no store
-	Restore    bool
-	NATSURL    string // "" = standalone
+	// StoreEnv is where the store backend reads its own settings
+	// (SIE_NATS_URL and credentials for nats://, SIE_CONFIG_STORE_REPLICAS):
+	// the environment this Config was read from (nil: the process's).
+	StoreEnv func(string) string
+	Restore  bool
+	NATSURL  string // "" = standalone
 	// NATSCredentials authenticate to NATS (SIE_NATS_USER, …).
 	NATSCredentials bus.Credentials
 	Auth            configapi.Auth
@@ -67,6 +71,7 @@ func FromEnv(env Getenv) (Config, error) {
 		BundlesDir: orDefault(get("SIE_BUNDLES_DIR"), "/app/bundles"),
 		ModelsDir:  orDefault(get("SIE_MODELS_DIR"), "/app/models"),
 		StoreURL:   storeURL(get("SIE_CONFIG_STORE_DIR")),
+		StoreEnv:   get,
 		NATSURL:    get("SIE_NATS_URL"),
 		Auth: configapi.Auth{
 			Inference: ptr("SIE_AUTH_TOKEN"),

@@ -77,7 +77,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	var st store.Store
 	if cfg.StoreURL != "" {
 		var err error
-		st, err = openStore(ctx, cfg.StoreURL, log)
+		st, err = openStore(ctx, cfg, log)
 		if err != nil {
 			stop()
 			return nil, fmt.Errorf("open config store %s: %w", cfg.StoreURL, err)

@@ -26,7 +26,7 @@ func TestOpenDispatches(t *testing.T) {
 		{"gs://bucket/p//", "gs://bucket/p"},
 	}
 	for _, c := range cases {
-		s, err := store.Open(context.Background(), c.url, nil)
+		s, err := store.Open(context.Background(), c.url, store.OpenOptions{})
 		if err != nil {
 			t.Fatalf("Open(%q): %v", c.url, err)
 		}
@@ -36,7 +36,7 @@ func TestOpenDispatches(t *testing.T) {
 		_ = s.Close()
 	}
 	for _, bad := range []string{"", "s3://", "gs:///x"} {
-		if _, err := store.Open(context.Background(), bad, nil); err == nil {
+		if _, err := store.Open(context.Background(), bad, store.OpenOptions{}); err == nil {
 			t.Errorf("Open(%q) succeeded", bad)
 		}
 	}

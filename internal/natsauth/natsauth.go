@@ -53,6 +53,13 @@ type Deployment struct {
 
 // NewDeployment creates the users of the matrix for the given bundles.
 func NewDeployment(bundles []string) (*Deployment, error) {
+	return NewDeploymentWithStore(bundles, "")
+}
+
+// NewDeploymentWithStore is NewDeployment where sie-config's store is
+// nats://storeBucket: its user may also reach that one stream ("" for a
+// store outside NATS).
+func NewDeploymentWithStore(bundles []string, storeBucket string) (*Deployment, error) {
 	d := &Deployment{Workers: map[string]bus.Credentials{}}
 	add := func(name string, p bus.Permission) (bus.Credentials, error) {
 		pw, err := password()
@@ -63,7 +70,11 @@ func NewDeployment(bundles []string) (*Deployment, error) {
 		return bus.Credentials{User: name, Password: pw}, nil
 	}
 	var err error
-	if d.Config, err = add(string(bus.RoleConfig), bus.Matrix(nil)[bus.RoleConfig]); err != nil {
+	config := bus.Matrix(nil)[bus.RoleConfig]
+	if storeBucket != "" {
+		config = config.With(bus.ConfigStorePermission(storeBucket))
+	}
+	if d.Config, err = add(string(bus.RoleConfig), config); err != nil {
 		return nil, err
 	}
 	if d.Gateway, err = add(string(bus.RoleGateway), bus.Matrix(nil)[bus.RoleGateway]); err != nil {

@@ -38,6 +38,7 @@ type devOptions struct {
 	quiet            bool
 	secure           bool
 	healthMode       string
+	store            string
 }
 
 func devCommand(o *options) *cobra.Command {
@@ -51,6 +52,9 @@ func devCommand(o *options) *cobra.Command {
 				return &ExitError{Code: 2, Err: fmt.Errorf("--gateways must be ≥ 1 and --workers-per-bundle ≥ 0")}
 			}
 			if err := checkHealthMode(d.healthMode); err != nil {
+				return err
+			}
+			if err := checkDevStore(d.store); err != nil {
 				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -87,6 +91,7 @@ func devCommand(o *options) *cobra.Command {
 	f.BoolVarP(&d.quiet, "quiet", "q", false, "do not print a line per write and per ack change")
 	f.BoolVar(&d.secure, "secure", false, "run NATS with one user per component and least-privilege permissions (see dev_secure.go)")
 	f.StringVar(&d.healthMode, "health-mode", "ws", "how gateways hear workers: ws (status WebSockets of a worker list), nats (workers discovered by NATS heartbeats, no list) or both")
+	f.StringVar(&d.store, "store", devStoreLocal, "sie-config's store: local (files in DATA_DIR/store) or nats (a JetStream stream of the embedded NATS, data in DATA_DIR/jetstream)")
 	return cmd
 }
 
@@ -105,6 +110,7 @@ type devCluster struct {
 	natsAuth            *natsauth.Deployment // --secure
 	natsUsersFile       string
 	healthMode          string // --health-mode
+	store               string // --store: what the banner shows
 }
 
 // startDev starts every component; on any failure it stops what started.
@@ -137,7 +143,7 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 	if err := checkDevPorts(ports); err != nil {
 		return cl, err
 	}
-	storeDir, err := devStoreDir(cl.dataDir)
+	storeURL, err := cl.devStore(d)
 	if err != nil {
 		return cl, err
 	}
@@ -160,7 +166,13 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 
 	cfgEnv := envMap{
 		"SIE_BUNDLES_DIR": filepath.Join(cl.catalogDir, "bundles"), "SIE_MODELS_DIR": filepath.Join(cl.catalogDir, "models"),
-		"SIE_CONFIG_STORE_DIR": storeDir, "SIE_CONFIG_RESTORE": "true", "SIE_NATS_URL": cl.natsURL, "POD_NAME": "sie-config",
+		"SIE_CONFIG_STORE_DIR": storeURL, "SIE_CONFIG_RESTORE": "true", "SIE_NATS_URL": cl.natsURL, "POD_NAME": "sie-config",
+	}
+	if d.store == devStoreNATS {
+		cfgEnv["SIE_CONFIG_STORE_REPLICAS"] = "1" // one embedded server
+	}
+	if c := cl.natsCredentials(bus.RoleConfig, ""); c.User != "" { // --secure: for its NATS link and its store's
+		cfgEnv[bus.EnvUser], cfgEnv[bus.EnvPassword] = c.User, c.Password
 	}
 	passTokens(cfgEnv, o.env)
 	ccfg, err := configserver.FromEnv(cfgEnv.get)
@@ -168,7 +180,6 @@ func startDev(ctx context.Context, d *devOptions, o *options) (cl *devCluster, e
 		return cl, err
 	}
 	ccfg.Host, ccfg.Port, ccfg.LogLevel, ccfg.LogOutput = "127.0.0.1", d.configPort, level, logOut
-	ccfg.NATSCredentials = cl.natsCredentials(bus.RoleConfig, "")
 	if cl.config, err = configserver.Start(ctx, ccfg); err != nil {
 		return cl, fmt.Errorf("sie-config: %w", err)
 	}
@@ -263,7 +274,7 @@ func exampleModel(id string) string {
 func (cl *devCluster) printBanner(w io.Writer) {
 	fmt.Fprintf(w, "SIE dev cluster is up\n")
 	fmt.Fprintf(w, "  nats        %s\n%s", cl.natsURL, cl.secureBanner())
-	fmt.Fprintf(w, "  sie-config  %s   (store %s)\n", cl.config.URL(), filepath.Join(cl.dataDir, "store"))
+	fmt.Fprintf(w, "  sie-config  %s   (store %s)\n", cl.config.URL(), cl.store)
 	for i, g := range cl.gateways {
 		fmt.Fprintf(w, "  gateway %d   %s\n", i+1, g.URL())
 	}

@@ -25,10 +25,14 @@ import (
 // d.secure is set (the cluster keeps their credentials).
 func (cl *devCluster) natsOptions(d *devOptions) (*natsserver.Options, error) {
 	opts := &natsserver.Options{Host: "127.0.0.1", Port: d.natsPort, NoLog: true, NoSigs: true}
+	bucket := ""
+	if d.store == devStoreNATS {
+		opts.JetStream, opts.StoreDir, bucket = true, filepath.Join(cl.dataDir, "jetstream"), devStoreBucket
+	}
 	if !d.secure {
 		return opts, nil
 	}
-	auth, err := natsauth.NewDeployment(cl.bundles)
+	auth, err := natsauth.NewDeploymentWithStore(cl.bundles, bucket)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,36 @@ import (
 	"path/filepath"
 )
 
+// The stores `siectl dev --store` offers.
+const (
+	devStoreLocal = "local"
+	devStoreNATS  = "nats"
+	// devStoreBucket names the JetStream store: stream SIE_CONFIG_sie-dev.
+	devStoreBucket = "sie-dev"
+)
+
+func checkDevStore(store string) error {
+	if store == devStoreLocal || store == devStoreNATS {
+		return nil
+	}
+	return &ExitError{Code: 2, Err: fmt.Errorf("--store must be local or nats, got %q", store)}
+}
+
+// devStore returns sie-config's store location (SIE_CONFIG_STORE_DIR) and
+// notes what the banner shows. A nats store lives in the embedded NATS,
+// whose JetStream data is DATA_DIR/jetstream (natsOptions), so a restart
+// with the same --data-dir finds it again.
+func (cl *devCluster) devStore(d *devOptions) (string, error) {
+	if d.store == devStoreNATS {
+		url := "nats://" + devStoreBucket
+		cl.store = url + " (JetStream data in " + filepath.Join(cl.dataDir, "jetstream") + ")"
+		return url, nil
+	}
+	dir, err := devStoreDir(cl.dataDir)
+	cl.store = dir
+	return dir, err
+}
+
 // devStoreDir is sie-config's store inside the dev data directory:
 // DATA_DIR/store, apart from the catalog and example files dev writes
 // there. A data directory from an older siectl, whose store lay at its top

@@ -4,13 +4,32 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"sort"
 	"sync"
 )
 
-// Opener opens a store at a parsed location. Logger receives the backend's
-// warnings (nil discards).
-type Opener func(ctx context.Context, loc Location, logger *slog.Logger) (Store, error)
+// Opener opens a store at a parsed location.
+type Opener func(ctx context.Context, loc Location, opts OpenOptions) (Store, error)
+
+// OpenOptions is what a backend is opened with besides its location.
+type OpenOptions struct {
+	// Logger receives the backend's warnings (nil discards).
+	Logger *slog.Logger
+	// Getenv reads the backend's settings (e.g. SIE_NATS_URL for nats://):
+	// the environment sie-config itself was configured from, which for an
+	// in-process sie-config (siectl dev, tests) is not the process's. Nil
+	// reads the process environment.
+	Getenv func(string) string
+}
+
+// Env is o.Getenv, or the process environment when it is nil.
+func (o OpenOptions) Env() func(string) string {
+	if o.Getenv == nil {
+		return os.Getenv
+	}
+	return o.Getenv
+}
 
 // The backends linked into this binary, by scheme ("" = local directory).
 // Backends register from their package's init, the way database/sql
@@ -59,7 +78,7 @@ func isURLScheme(scheme string) bool {
 // Open opens the store named by url (SIE_CONFIG_STORE_DIR) with the backend
 // registered for its scheme. A location whose backend this binary does not
 // link is an error naming it.
-func Open(ctx context.Context, url string, logger *slog.Logger) (Store, error) {
+func Open(ctx context.Context, url string, opts OpenOptions) (Store, error) {
 	loc, err := ParseLocation(url)
 	if err != nil {
 		return nil, err
@@ -74,7 +93,7 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (Store, error) {
 		}
 		return nil, fmt.Errorf("store: this binary has no %s store backend (it links %s)", what, describeSchemes(Schemes()))
 	}
-	return open(ctx, loc, logger)
+	return open(ctx, loc, opts)
 }
 
 func describeSchemes(schemes []string) string {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 )
@@ -12,8 +11,9 @@ import (
 // than taken for a directory.
 func TestRegistry(t *testing.T) {
 	var opened Location
-	Register("mem-test", func(_ context.Context, loc Location, _ *slog.Logger) (Store, error) {
-		opened = loc
+	var setting string
+	Register("mem-test", func(_ context.Context, loc Location, o OpenOptions) (Store, error) {
+		opened, setting = loc, o.Env()("MEM_TEST_SETTING")
 		return nil, nil
 	})
 	t.Cleanup(func() {
@@ -21,17 +21,21 @@ func TestRegistry(t *testing.T) {
 		delete(backends, "mem-test")
 		backendsMu.Unlock()
 	})
-	if _, err := Open(context.Background(), "mem-test://b/p/", nil); err != nil || opened != (Location{Scheme: "mem-test", Bucket: "b", Prefix: "p"}) {
+	env := func(k string) string { return map[string]string{"MEM_TEST_SETTING": "from the caller"}[k] }
+	if _, err := Open(context.Background(), "mem-test://b/p/", OpenOptions{Getenv: env}); err != nil || opened != (Location{Scheme: "mem-test", Bucket: "b", Prefix: "p"}) {
 		t.Fatalf("opened %+v, %v", opened, err)
+	}
+	if setting != "from the caller" {
+		t.Fatalf("the backend read its setting from elsewhere than OpenOptions.Getenv: %q", setting)
 	}
 	if loc, _ := ParseLocation("other://b"); loc.Scheme != "" || loc.Path != "other://b" {
 		t.Fatalf("an unknown scheme is a path: %+v", loc)
 	}
-	_, err := Open(context.Background(), "s3://bucket", nil)
+	_, err := Open(context.Background(), "s3://bucket", OpenOptions{})
 	if err == nil || !strings.Contains(err.Error(), "no s3:// store backend") || !strings.Contains(err.Error(), "mem-test://") {
 		t.Fatalf("unlinked s3: %v", err)
 	}
-	if _, err := Open(context.Background(), "/data", nil); err == nil || !strings.Contains(err.Error(), "no local directory store backend") {
+	if _, err := Open(context.Background(), "/data", OpenOptions{}); err == nil || !strings.Contains(err.Error(), "no local directory store backend") {
 		t.Fatalf("unlinked local: %v", err)
 	}
 	defer func() {

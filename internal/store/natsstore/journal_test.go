@@ -201,17 +201,17 @@ func TestOpenRefusesBadLocations(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		if _, err := store.Open(context.Background(), raw, nil); err == nil {
+		if _, err := store.Open(context.Background(), raw, store.OpenOptions{}); err == nil {
 			t.Errorf("%s (%+v) opened", raw, loc)
 		}
 	}
 	t.Setenv("SIE_NATS_URL", "")
-	if _, err := store.Open(context.Background(), "nats://ok", nil); err == nil {
+	if _, err := store.Open(context.Background(), "nats://ok", store.OpenOptions{}); err == nil {
 		t.Error("nats:// without SIE_NATS_URL opened")
 	}
 	t.Setenv("SIE_NATS_URL", "nats://127.0.0.1:1")
 	t.Setenv("SIE_CONFIG_STORE_REPLICAS", "7")
-	if _, err := store.Open(context.Background(), "nats://ok", nil); err == nil {
+	if _, err := store.Open(context.Background(), "nats://ok", store.OpenOptions{}); err == nil {
 		t.Error("replicas 7 accepted")
 	}
 }

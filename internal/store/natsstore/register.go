@@ -2,8 +2,6 @@ package natsstore
 
 import (
 	"context"
-	"log/slog"
-	"os"
 
 	"github.com/sieproject/sie/internal/bus"
 	"github.com/sieproject/sie/internal/store"
@@ -16,12 +14,12 @@ const Scheme = "nats"
 // connection is SIE_NATS_URL with the SIE_NATS_* credentials, the stream's
 // replica count SIE_CONFIG_STORE_REPLICAS.
 func init() {
-	store.Register(Scheme, func(_ context.Context, loc store.Location, logger *slog.Logger) (store.Store, error) {
-		opts, err := OptionsFromEnv(os.Getenv)
+	store.Register(Scheme, func(_ context.Context, loc store.Location, o store.OpenOptions) (store.Store, error) {
+		opts, err := OptionsFromEnv(o.Env())
 		if err != nil {
 			return nil, err
 		}
-		opts.Logger = logger
+		opts.Logger = o.Logger
 		s, err := Open(loc, opts)
 		if err != nil {
 			return nil, err
