@@ -173,19 +173,23 @@ func (s *Set) Hash() string {
 		every = defaultMarkEvery
 	}
 	h, start := s.resume()
+	w := newBatcher(h)
+	defer w.release()
 	since := 0
 	for i, e := range s.entries.From(start) {
 		if since >= every {
+			w.flush()
 			s.saveMark(h, i)
 			since = 0
 		}
 		if i > 0 {
-			h.Write(hashSep)
+			w.write(hashSep)
 		}
-		h.Write(e.val)
+		w.write(e.val)
 		since += len(e.val) + 1
 	}
-	h.Write(hashClose)
+	w.write(hashClose)
+	w.flush()
 	s.digest = hex.EncodeToString(h.Sum(nil))
 	return s.digest
 }
