@@ -5,6 +5,8 @@
 //
 // An Index never changes once built: Put and Delete return a new one that
 // shares what they did not touch, so readers use an Index without locks.
+// The lists are chunked (package cowlist), so a change copies a chunk and
+// the chunk list, O(chunk + n/chunk), never the whole registry.
 // The digests are kept apart from the models: Put and Delete leave the
 // touched bundles' digests pending (Hash still answers, computing without
 // caching), and Settled computes them into a new Index. A writer can thus
