@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"iter"
 	"log/slog"
 	"strings"
 
@@ -16,6 +17,37 @@ import (
 type Snapshot struct {
 	bundles *BundleSet
 	index   *modelindex.Index[*Model]
+	// withAPI counts the models with an API document, kept up to date by
+	// each derivation so that the gauges need no scan per write.
+	withAPI int
+}
+
+// derived is the snapshot of index, whose API-model count differs from the
+// receiver's by delta.
+func (s *Snapshot) derived(index *modelindex.Index[*Model], delta int) *Snapshot {
+	return &Snapshot{bundles: s.bundles, index: index, withAPI: s.withAPI + delta}
+}
+
+// apiDelta is the change of the API-model count when next replaces prev
+// (either may be nil).
+func apiDelta(prev, next *Model) int {
+	d := 0
+	if prev != nil && prev.HasAPI() {
+		d--
+	}
+	if next != nil && next.HasAPI() {
+		d++
+	}
+	return d
+}
+
+// countAPI builds a snapshot of index, counting its API models once.
+func countAPI(bundles *BundleSet, index *modelindex.Index[*Model]) *Snapshot {
+	s := &Snapshot{bundles: bundles, index: index}
+	for _, m := range index.All() {
+		s.withAPI += apiDelta(nil, m)
+	}
+	return s
 }
 
 // NewSnapshot builds the startup registry from bundles and seeds. Seeds
@@ -35,7 +67,7 @@ func NewSnapshot(bundles []*Bundle, seeds []Seed, log *slog.Logger) *Snapshot {
 	if len(unroutable) > 0 && log != nil {
 		log.Error("seed models reference unrouteable adapter modules (in no bundle)", "models", unroutable)
 	}
-	return &Snapshot{bundles: bs, index: modelindex.New(models)}
+	return countAPI(bs, modelindex.New(models))
 }
 
 func unknownModules(bs *BundleSet, modules []string) []string {
@@ -51,8 +83,9 @@ func unknownModules(bs *BundleSet, modules []string) []string {
 // Bundles returns the bundle set.
 func (s *Snapshot) Bundles() *BundleSet { return s.bundles }
 
-// Models returns every model sorted by id. Callers must not modify it.
-func (s *Snapshot) Models() []*Model { return s.index.All() }
+// Models yields every model sorted by id, with its position, as
+// slices.All does; it copies nothing.
+func (s *Snapshot) Models() iter.Seq2[int, *Model] { return s.index.All() }
 
 // Len returns the number of models.
 func (s *Snapshot) Len() int { return s.index.Len() }
@@ -67,14 +100,7 @@ func (s *Snapshot) Find(id string) *Model { return s.index.Find(id) }
 // CountBySource returns the number of models with an API document and the
 // number with a seed only.
 func (s *Snapshot) CountBySource() (api, filesystem int) {
-	for _, m := range s.index.All() {
-		if m.HasAPI() {
-			api++
-		} else {
-			filesystem++
-		}
-	}
-	return api, filesystem
+	return s.withAPI, s.index.Len() - s.withAPI
 }
 
 // WithAPI returns a snapshot in which model id has api as its API document
@@ -82,11 +108,12 @@ func (s *Snapshot) CountBySource() (api, filesystem int) {
 func (s *Snapshot) WithAPI(id string, api *doc.Map, text string) (*Snapshot, *Model) {
 	var seed *doc.Map
 	var seedText string
-	if old := s.Exact(id); old != nil {
+	old := s.Exact(id)
+	if old != nil {
 		seed, seedText = old.seed, old.seedText
 	}
 	m := newModel(id, seed, seedText, api, text, s.bundles)
-	return &Snapshot{bundles: s.bundles, index: s.index.Put(m)}, m
+	return s.derived(s.index.Put(m), apiDelta(old, m)), m
 }
 
 // WithoutAPI drops model id's API document: it reverts to its seed, or
@@ -97,10 +124,10 @@ func (s *Snapshot) WithoutAPI(id string) (*Snapshot, *Model) {
 		return s, old
 	}
 	if old.seed == nil {
-		return &Snapshot{bundles: s.bundles, index: s.index.Delete(id)}, nil
+		return s.derived(s.index.Delete(id), apiDelta(old, nil)), nil
 	}
 	m := newModel(id, old.seed, old.seedText, nil, "", s.bundles)
-	return &Snapshot{bundles: s.bundles, index: s.index.Put(m)}, m
+	return s.derived(s.index.Put(m), apiDelta(old, m)), m
 }
 
 // ConfigBundleHash is the config-side bundle_config_hash of bundle (""
@@ -116,7 +143,7 @@ func (s *Snapshot) Settled() *Snapshot {
 	if x == s.index {
 		return s
 	}
-	return &Snapshot{bundles: s.bundles, index: x}
+	return s.derived(x, 0)
 }
 
 // APIModel builds the model id would be with api as its API document (text
@@ -139,7 +166,7 @@ func (s *Snapshot) WithModels(models []*Model) *Snapshot {
 	if len(models) == 0 {
 		return s
 	}
-	return &Snapshot{bundles: s.bundles, index: s.index.PutAll(models)}
+	return countAPI(s.bundles, s.index.PutAll(models))
 }
 
 // WithModel returns a snapshot in which m (built on a snapshot of this
@@ -147,7 +174,7 @@ func (s *Snapshot) WithModels(models []*Model) *Snapshot {
 // model of its id. It replays a change onto a settled snapshot, so settling
 // the result re-hashes only from where the change sorts.
 func (s *Snapshot) WithModel(m *Model) *Snapshot {
-	return &Snapshot{bundles: s.bundles, index: s.index.Put(m)}
+	return s.derived(s.index.Put(m), apiDelta(s.Exact(m.Key()), m))
 }
 
 // Without returns a snapshot without the model of exactly this id.
@@ -156,5 +183,5 @@ func (s *Snapshot) Without(id string) *Snapshot {
 	if x == s.index {
 		return s
 	}
-	return &Snapshot{bundles: s.bundles, index: x}
+	return s.derived(x, apiDelta(s.Exact(id), nil))
 }

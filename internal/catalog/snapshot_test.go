@@ -100,3 +100,51 @@ func TestSnapshotLookupAndLayers(t *testing.T) {
 		t.Fatal("removing an API-only model deletes it")
 	}
 }
+
+// countScan counts the models by source the slow way.
+func countScan(s *Snapshot) (api, filesystem int) {
+	for _, m := range s.Models() {
+		if m.HasAPI() {
+			api++
+		} else {
+			filesystem++
+		}
+	}
+	return api, filesystem
+}
+
+// The per-source counts kept by each derivation equal a scan, whatever the
+// sequence of derivations (including replays and bulk adds).
+func TestSnapshotCountBySource(t *testing.T) {
+	var seeds []Seed
+	for i := 0; i < 50; i++ {
+		id := fmt.Sprintf("seed/%03d", i)
+		seeds = append(seeds, Seed{ID: id, Doc: testDoc(id, "mod.a"), Text: "x"})
+	}
+	s := NewSnapshot(testBundles(), seeds, nil)
+	rng := rand.New(rand.NewPCG(7, 8))
+	for step := 0; step < 500; step++ {
+		id := fmt.Sprintf("seed/%03d", rng.IntN(80))
+		switch rng.IntN(6) {
+		case 0:
+			s, _ = s.WithoutAPI(id)
+		case 1:
+			s = s.Without(id)
+		case 2: // a change replayed from another snapshot of the registry
+			_, m := s.WithAPI(id, testDoc(id, "mod.s"), "y")
+			s = s.WithModel(m)
+		case 3:
+			s = s.WithModels([]*Model{s.APIModel(id, testDoc(id, "mod.b"), "z")})
+		default:
+			s, _ = s.WithAPI(id, testDoc(id, "mod.a"), "x")
+		}
+		if step%7 == 0 {
+			s = s.Settled()
+		}
+		api, fs := s.CountBySource()
+		wantAPI, wantFS := countScan(s)
+		if api != wantAPI || fs != wantFS {
+			t.Fatalf("step %d: counts %d/%d, scan %d/%d", step, api, fs, wantAPI, wantFS)
+		}
+	}
+}

@@ -62,7 +62,11 @@ func BenchmarkOverview(b *testing.B) {
 	}
 	b.Logf("%d models, %d workers", st.Len(), len(reg.Workers()))
 	b.Run("floor_one_status_view", func(b *testing.B) {
-		model := st.Models()[0]
+		var model *gateway.Model
+		for _, m := range st.Models() {
+			model = m
+			break
+		}
 		for b.Loop() {
 			_ = st.StatusOf(model, reg)
 		}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"iter"
 	"sync"
 
 	"github.com/sieproject/sie/internal/catalog"
@@ -115,8 +116,9 @@ func (s *State) Bundles() []*catalog.Bundle { return s.bundles.Ordered() }
 // Bundle returns the named bundle (exact match) or nil.
 func (s *State) Bundle(name string) *catalog.Bundle { return s.bundles.Lookup(name) }
 
-// Models returns every model in id order. Callers must not modify it.
-func (s *State) Models() []*Model { return s.index.All() }
+// Models yields every model in id order, with its position, as slices.All
+// does; it copies nothing.
+func (s *State) Models() iter.Seq2[int, *Model] { return s.index.All() }
 
 // Len is the number of models.
 func (s *State) Len() int { return s.index.Len() }

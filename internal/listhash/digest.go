@@ -25,15 +25,18 @@ func Digest(entries [][]byte) string {
 		return ""
 	}
 	h := sha256.New()
-	// Writing piecewise avoids building the joined text, which for a large
-	// bundle is megabytes.
-	h.Write(hashOpen)
+	// Writing through a small batch avoids building the joined text, which
+	// for a large bundle is megabytes, and a hasher call per entry.
+	w := newBatcher(h)
+	defer w.release()
+	w.write(hashOpen)
 	for i, e := range entries {
 		if i > 0 {
-			h.Write(hashSep)
+			w.write(hashSep)
 		}
-		h.Write(e)
+		w.write(e)
 	}
-	h.Write(hashClose)
+	w.write(hashClose)
+	w.flush()
 	return hex.EncodeToString(h.Sum(nil))
 }

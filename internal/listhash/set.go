@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/sieproject/sie/internal/cowlist"
 )
 
 // Set holds canonical hash entries keyed by model id, kept in id order,
@@ -16,16 +18,25 @@ import (
 // "]"). After one model changes, the caller re-serializes that model only;
 // the digest is then resumed from a saved SHA-256 state taken before the
 // changed entry, so only the text from the change onwards is re-hashed.
-// It is not safe for concurrent use; Clone it for copy-on-write snapshots.
+// The entries are a chunked copy-on-write list, so a change and a Clone
+// copy kilobytes, not the whole set. A Set is not safe for concurrent
+// use; Clone it for copy-on-write snapshots.
 type Set struct {
-	ids    []string // code-point order
-	vals   [][]byte // vals[i] is the entry of ids[i]
-	digest string
-	fresh  bool
+	entries cowlist.List[entry] // code-point order of id
+	digest  string
+	fresh   bool
 	// marks are SHA-256 states saved while hashing, in index order; a mark
-	// stays valid while no entry before its index changes.
+	// stays valid while no entry before its index changes. The slice may
+	// share its array with clones: it is only ever truncated by re-slicing
+	// with the capacity clipped, so appends never write into a shared array.
 	marks     []hashMark
 	dirtyFrom int // lowest index changed since the last digest
+	markEvery int // text between saved states; 0 means defaultMarkEvery
+}
+
+type entry struct {
+	id  string
+	val []byte
 }
 
 // hashMark is the hasher state after writing "[" and entries [0, index)
@@ -35,10 +46,10 @@ type hashMark struct {
 	state []byte
 }
 
-// markEvery is the amount of text between saved states: small enough that
-// resuming re-hashes little extra, large enough that saving (~100 bytes,
-// ~100 ns) is negligible.
-const markEvery = 32 << 10
+// defaultMarkEvery is the amount of text between saved states: small
+// enough that resuming re-hashes little extra, large enough that saving
+// (~100 bytes, ~100 ns) is negligible.
+const defaultMarkEvery = 32 << 10
 
 // NewSet returns an empty set.
 func NewSet() *Set {
@@ -48,20 +59,21 @@ func NewSet() *Set {
 // NewSetFrom builds a set from id → entry in one sort, for bulk loads
 // where one Put per entry would move the slices once per insert.
 func NewSetFrom(entries map[string][]byte) *Set {
-	s := &Set{ids: make([]string, 0, len(entries)), vals: make([][]byte, 0, len(entries))}
+	ids := make([]string, 0, len(entries))
 	for id := range entries {
-		s.ids = append(s.ids, id)
+		ids = append(ids, id)
 	}
-	sort.Strings(s.ids)
-	for _, id := range s.ids {
-		s.vals = append(s.vals, entries[id])
+	sort.Strings(ids)
+	sorted := make([]entry, len(ids))
+	for i, id := range ids {
+		sorted[i] = entry{id, entries[id]}
 	}
-	return s
+	return &Set{entries: cowlist.Of(sorted)}
 }
 
 func (s *Set) find(id string) (int, bool) {
-	i := sort.SearchStrings(s.ids, id)
-	return i, i < len(s.ids) && s.ids[i] == id
+	i := s.entries.Search(func(e entry) bool { return e.id >= id })
+	return i, i < s.entries.Len() && s.entries.At(i).id == id
 }
 
 func (s *Set) touch(i int) {
@@ -73,13 +85,12 @@ func (s *Set) touch(i int) {
 
 // Put stores (or replaces) the entry for id. The slice is kept, not copied:
 // callers must not modify it afterwards.
-func (s *Set) Put(id string, entry []byte) {
+func (s *Set) Put(id string, val []byte) {
 	i, ok := s.find(id)
 	if ok {
-		s.vals[i] = entry
+		s.entries = s.entries.Replace(i, entry{id, val})
 	} else {
-		s.ids = slices.Insert(s.ids, i, id)
-		s.vals = slices.Insert(s.vals, i, entry)
+		s.entries = s.entries.Insert(i, entry{id, val})
 	}
 	s.touch(i)
 }
@@ -90,43 +101,57 @@ func (s *Set) Delete(id string) {
 	if !ok {
 		return
 	}
-	s.ids = slices.Delete(s.ids, i, i+1)
-	s.vals = slices.Delete(s.vals, i, i+1)
+	s.entries = s.entries.Delete(i)
 	s.touch(i)
 }
 
 // Get returns the entry stored for id.
 func (s *Set) Get(id string) ([]byte, bool) {
 	if i, ok := s.find(id); ok {
-		return s.vals[i], true
+		return s.entries.At(i).val, true
 	}
 	return nil, false
 }
 
 // Len returns the number of entries.
-func (s *Set) Len() int { return len(s.ids) }
+func (s *Set) Len() int { return s.entries.Len() }
 
 // IDs returns the ids in code-point order (a copy).
-func (s *Set) IDs() []string { return slices.Clone(s.ids) }
+func (s *Set) IDs() []string { return slices.Collect(s.Keys()) }
 
 // Keys yields the ids in code-point order without copying them.
-func (s *Set) Keys() iter.Seq[string] { return slices.Values(s.ids) }
+func (s *Set) Keys() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for e := range s.entries.Values() {
+			if !yield(e.id) {
+				return
+			}
+		}
+	}
+}
 
-// Entries returns the entries in id order. Callers must not modify them.
-func (s *Set) Entries() [][]byte { return s.vals }
+// Entries returns the entries in id order, in a new slice. Callers must
+// not modify the entries.
+func (s *Set) Entries() [][]byte {
+	out := make([][]byte, 0, s.entries.Len())
+	for e := range s.entries.Values() {
+		out = append(out, e.val)
+	}
+	return out
+}
 
 // Text returns the hashed text, for tests and debugging.
 func (s *Set) Text() string {
-	if len(s.vals) == 0 {
+	if s.entries.Len() == 0 {
 		return ""
 	}
 	var sb strings.Builder
 	sb.WriteByte('[')
-	for i, e := range s.vals {
+	for i, e := range s.entries.All() {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
-		sb.Write(e)
+		sb.Write(e.val)
 	}
 	sb.WriteByte(']')
 	return sb.String()
@@ -139,24 +164,32 @@ func (s *Set) Hash() string {
 		return s.digest
 	}
 	s.fresh = true
-	if len(s.vals) == 0 {
+	if s.entries.Len() == 0 {
 		s.digest, s.marks = "", nil
 		return ""
 	}
+	every := s.markEvery
+	if every <= 0 {
+		every = defaultMarkEvery
+	}
 	h, start := s.resume()
+	w := newBatcher(h)
+	defer w.release()
 	since := 0
-	for i := start; i < len(s.vals); i++ {
-		if since >= markEvery {
+	for i, e := range s.entries.From(start) {
+		if since >= every {
+			w.flush()
 			s.saveMark(h, i)
 			since = 0
 		}
 		if i > 0 {
-			h.Write(hashSep)
+			w.write(hashSep)
 		}
-		h.Write(s.vals[i])
-		since += len(s.vals[i]) + 1
+		w.write(e.val)
+		since += len(e.val) + 1
 	}
-	h.Write(hashClose)
+	w.write(hashClose)
+	w.flush()
 	s.digest = hex.EncodeToString(h.Sum(nil))
 	return s.digest
 }
@@ -168,14 +201,14 @@ func (s *Set) resume() (hash.Hash, int) {
 	for keep < len(s.marks) && s.marks[keep].index <= s.dirtyFrom {
 		keep++
 	}
-	s.marks = s.marks[:keep]
+	s.marks = s.marks[:keep:keep]
 	h := sha256.New()
 	for len(s.marks) > 0 {
 		m := s.marks[len(s.marks)-1]
 		if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(m.state); err == nil {
 			return h, m.index
 		}
-		s.marks = s.marks[:len(s.marks)-1] // unusable: fall back further
+		s.marks = s.marks[: len(s.marks)-1 : len(s.marks)-1] // unusable: fall back further
 		h.Reset()
 	}
 	h.Write(hashOpen)
@@ -190,22 +223,18 @@ func (s *Set) saveMark(h hash.Hash, index int) {
 	s.marks = append(s.marks, hashMark{index: index, state: state})
 }
 
-// Clone returns an independent set sharing the (immutable) entry bytes and
-// saved states.
+// Clone returns an independent set sharing the (immutable) entries and
+// saved states, in O(1).
 func (s *Set) Clone() *Set {
 	c := *s
-	c.ids = slices.Clone(s.ids)
-	c.vals = slices.Clone(s.vals)
-	c.marks = slices.Clone(s.marks)
+	c.marks = slices.Clip(s.marks)
 	return &c
 }
 
 // Digested returns a copy of s with its digest computed and cached, and the
 // digest, leaving s unchanged so that others may read it meanwhile. The
-// copy shares s's entries (never modified in place) and copies only the
-// list of saved states it extends.
+// copy shares s's entries and saved states (never modified in place).
 func (s *Set) Digested() (*Set, string) {
-	c := *s
-	c.marks = slices.Clone(s.marks)
-	return &c, c.Hash()
+	c := s.Clone()
+	return c, c.Hash()
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // hashes maps each bundle to its entries and digest. It is immutable: a
-// change copies the map and the touched bundles' sets.
+// change copies the map (one pointer per bundle) and derives the touched
+// bundles' sets, which share all but one chunk of their entries.
 type hashes map[string]*bundleHash
 
 // bundleHash is one bundle's entry set and its digest. The set is never

@@ -5,6 +5,8 @@
 //
 // An Index never changes once built: Put and Delete return a new one that
 // shares what they did not touch, so readers use an Index without locks.
+// The lists are chunked (package cowlist), so a change copies a chunk and
+// the chunk list, O(chunk + n/chunk), never the whole registry.
 // The digests are kept apart from the models: Put and Delete leave the
 // touched bundles' digests pending (Hash still answers, computing without
 // caching), and Settled computes them into a new Index. A writer can thus
@@ -14,9 +16,10 @@ package modelindex
 
 import (
 	"iter"
-	"slices"
 	"sort"
 	"strings"
+
+	"github.com/sieproject/sie/internal/cowlist"
 )
 
 // Item is what an Index holds: an immutable model.
@@ -31,8 +34,8 @@ type Item interface {
 // Index is an immutable set of items sorted by key (code-point order), with
 // a case-insensitive lookup and each bundle's hash entries.
 type Index[T Item] struct {
-	items  []T
-	folded []foldKey // sorted by (lower, key)
+	items  cowlist.List[T]
+	folded cowlist.List[foldKey] // sorted by (lower, key)
 	hashes hashes
 }
 
@@ -59,38 +62,48 @@ func New[T Item](items []T) *Index[T] {
 		sorted = append(sorted, it)
 	}
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Key() < sorted[j].Key() })
-	x := &Index[T]{items: sorted, folded: make([]foldKey, len(sorted))}
+	folded := make([]foldKey, len(sorted))
 	for i, it := range sorted {
-		x.folded[i] = foldKey{strings.ToLower(it.Key()), it.Key()}
+		folded[i] = foldKey{strings.ToLower(it.Key()), it.Key()}
 	}
-	sort.Slice(x.folded, func(i, j int) bool { return foldLess(x.folded[i], x.folded[j]) })
-	x.hashes = buildHashes(sorted)
-	return x
+	sort.Slice(folded, func(i, j int) bool { return foldLess(folded[i], folded[j]) })
+	return &Index[T]{items: cowlist.Of(sorted), folded: cowlist.Of(folded), hashes: buildHashes(sorted)}
 }
 
 // PutAll returns an index holding the receiver's items and items, in
 // O((n+m) log(n+m)): the bulk form of Put (a restore adds every stored
 // document at once). Of two items with one key, the later wins.
 func (x *Index[T]) PutAll(items []T) *Index[T] {
-	return New(append(slices.Clip(x.items), items...))
+	all := x.items.AppendTo(make([]T, 0, x.items.Len()+len(items)))
+	return New(append(all, items...))
 }
 
 // Len is the number of items.
-func (x *Index[T]) Len() int { return len(x.items) }
+func (x *Index[T]) Len() int { return x.items.Len() }
 
-// All returns the items in key order. Callers must not modify it.
-func (x *Index[T]) All() []T { return x.items }
+// All yields each item's position and the item, in key order, as
+// slices.All does for a slice (so "for _, it := range x.All()" reads the
+// same); it copies nothing.
+func (x *Index[T]) All() iter.Seq2[int, T] { return x.items.All() }
+
+// At returns the item at position i in key order; it panics unless
+// 0 <= i < Len.
+func (x *Index[T]) At(i int) T { return x.items.At(i) }
 
 func (x *Index[T]) search(key string) (int, bool) {
-	i := sort.Search(len(x.items), func(i int) bool { return x.items[i].Key() >= key })
-	return i, i < len(x.items) && x.items[i].Key() == key
+	i := x.items.Search(func(it T) bool { return it.Key() >= key })
+	return i, i < x.items.Len() && x.items.At(i).Key() == key
+}
+
+func (x *Index[T]) searchFolded(k foldKey) int {
+	return x.folded.Search(func(f foldKey) bool { return !foldLess(f, k) })
 }
 
 // Exact returns the item with exactly this key, or the zero T (nil for
 // pointer items).
 func (x *Index[T]) Exact(key string) T {
 	if i, ok := x.search(key); ok {
-		return x.items[i]
+		return x.items.At(i)
 	}
 	var zero T
 	return zero
@@ -100,33 +113,34 @@ func (x *Index[T]) Exact(key string) T {
 // code-point order) equal to it under case folding, else the zero T.
 func (x *Index[T]) Find(key string) T {
 	if i, ok := x.search(key); ok {
-		return x.items[i]
+		return x.items.At(i)
 	}
 	lower := strings.ToLower(key)
-	i := sort.Search(len(x.folded), func(i int) bool { return x.folded[i].lower >= lower })
-	if i < len(x.folded) && x.folded[i].lower == lower {
-		return x.Exact(x.folded[i].key)
+	i := x.folded.Search(func(f foldKey) bool { return f.lower >= lower })
+	if i < x.folded.Len() {
+		if f := x.folded.At(i); f.lower == lower {
+			return x.Exact(f.key)
+		}
 	}
 	var zero T
 	return zero
 }
 
 // Put returns an index in which it replaces the item of its key, or is
-// added. The touched bundles' digests are pending.
+// added. It copies O(chunk + n/chunk) of the lists, not all of them. The
+// touched bundles' digests are pending.
 func (x *Index[T]) Put(it T) *Index[T] {
 	key := it.Key()
 	i, found := x.search(key)
 	c := &Index[T]{folded: x.folded}
 	var old iter.Seq2[string, []byte]
 	if found {
-		old = x.items[i].HashEntries()
-		c.items = slices.Clone(x.items)
-		c.items[i] = it
+		old = x.items.At(i).HashEntries()
+		c.items = x.items.Replace(i, it)
 	} else {
-		c.items = slices.Insert(slices.Clip(x.items), i, it)
+		c.items = x.items.Insert(i, it)
 		k := foldKey{strings.ToLower(key), key}
-		j := sort.Search(len(x.folded), func(j int) bool { return !foldLess(x.folded[j], k) })
-		c.folded = slices.Insert(slices.Clip(x.folded), j, k)
+		c.folded = x.folded.Insert(x.searchFolded(k), k)
 	}
 	c.hashes = x.hashes.replace(key, old, it.HashEntries())
 	return c
@@ -139,11 +153,9 @@ func (x *Index[T]) Delete(key string) *Index[T] {
 	if !found {
 		return x
 	}
-	c := &Index[T]{items: slices.Delete(slices.Clone(x.items), i, i+1)}
-	k := foldKey{strings.ToLower(key), key}
-	j := sort.Search(len(x.folded), func(j int) bool { return !foldLess(x.folded[j], k) })
-	c.folded = slices.Delete(slices.Clone(x.folded), j, j+1)
-	c.hashes = x.hashes.replace(key, x.items[i].HashEntries(), nil)
+	c := &Index[T]{items: x.items.Delete(i)}
+	c.folded = x.folded.Delete(x.searchFolded(foldKey{strings.ToLower(key), key}))
+	c.hashes = x.hashes.replace(key, x.items.At(i).HashEntries(), nil)
 	return c
 }
 
