@@ -26,7 +26,7 @@ func (r reference) find(key string) *item {
 	}
 	var best *item
 	for k, it := range r {
-		if strings.ToLower(k) == strings.ToLower(key) && (best == nil || k < best.key) {
+		if strings.EqualFold(k, key) && (best == nil || k < best.key) {
 			best = it
 		}
 	}
