@@ -46,6 +46,9 @@ type Config struct {
 	HTTPLimits httplimits.Limits
 	// PublishTimeout bounds a write's wait for its deltas (zero: 2 s).
 	PublishTimeout time.Duration
+	// PprofAddr, when set, serves the Go runtime profiles on that address
+	// (SIE_PPROF_ADDR; off by default).
+	PprofAddr string
 }
 
 // Getenv looks a variable up and reports whether it is set.
@@ -68,6 +71,7 @@ func FromEnv(env Getenv) (Config, error) {
 		ModelsDir:  orDefault(get("SIE_MODELS_DIR"), "/app/models"),
 		StoreURL:   storeURL(get("SIE_CONFIG_STORE_DIR")),
 		NATSURL:    get("SIE_NATS_URL"),
+		PprofAddr:  get("SIE_PPROF_ADDR"),
 		Auth: configapi.Auth{
 			Inference: ptr("SIE_AUTH_TOKEN"),
 			Admin:     ptr("SIE_ADMIN_TOKEN"),
