@@ -46,16 +46,15 @@ func (s *Service) submit(plan planFunc) *queued {
 	s.queueMu.Lock()
 	s.queue = append(s.queue, q)
 	s.queueMu.Unlock()
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	for {
+	for s.writeMu.lockOrDone(q.done) {
 		select {
 		case <-q.done:
-			return q
 		default:
 			s.commitGroup()
 		}
+		s.writeMu.Unlock()
 	}
+	return q
 }
 
 // takeGroup removes up to maxGroup writes from the head of the queue.
