@@ -96,7 +96,7 @@ func (s *Store) WriteEpoch(ctx context.Context, epoch int64) error {
 // readSnapshot reads content and identity from one descriptor, so both
 // describe the same file even if it is replaced meanwhile.
 func (s *Store) readSnapshot() (snapshot, error) {
-	f, err := os.Open(s.epochPath())
+	f, err := openFile(s.epochPath(), os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return snapshot{known: true}, nil
 	}
