@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/sieproject/sie/internal/catalog"
-	"github.com/sieproject/sie/internal/store"
 )
 
 // maxGroup bounds how many queued writes one group commit takes.
@@ -112,11 +111,6 @@ func (s *Service) commitGroup() {
 		// hung up: the rollback depends on it running to the end.
 		sctx, cancel := context.WithTimeout(context.Background(), storeOpTimeout)
 		n, err = s.persistGroup(sctx, steps, cur.epoch)
-		entries := make([]store.HistoryEntry, 0, n)
-		for _, st := range steps[:n] {
-			entries = append(entries, historyEntry(st.ch, st.epoch))
-		}
-		s.recordHistory(sctx, entries...)
 		cancel()
 	}
 	snaps := settled()
