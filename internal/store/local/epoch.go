@@ -80,8 +80,20 @@ func (s *Store) WriteEpoch(ctx context.Context, epoch int64) error {
 		return store.EpochConflict(fmt.Errorf("local store: %s changed since it was last read", s.epochPath()))
 	}
 	data := store.FormatEpoch(epoch)
-	hook := func() error { return s.hook(OpEpoch, store.EpochName) }
-	info, err := s.exchangeEpoch(data, hook)
+	// The failure hook runs once per write, whichever way it goes.
+	hooked := false
+	hook := func() error {
+		if hooked {
+			return nil
+		}
+		hooked = true
+		return s.hook(OpEpoch, store.EpochName)
+	}
+	err = errNoExchange
+	var info os.FileInfo
+	if cur.exists {
+		info, err = s.exchangeEpoch(data, hook)
+	}
 	if errors.Is(err, errNoExchange) {
 		info, err = writeAtomic(s.base, store.EpochName, data, hook)
 	}
