@@ -186,12 +186,12 @@ func Writers(e *Env, models int, concurrency []int, d time.Duration) ([]WritersR
 		var done atomic.Int64
 		var firstErr error
 		var once sync.Once
-		ctx, cancel := context.WithTimeout(context.Background(), d)
-		var wg sync.WaitGroup
 		cpu0, err := c.config.cpuTime()
 		if err != nil {
 			return nil, err
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		var wg sync.WaitGroup
 		start := time.Now()
 		for range n {
 			wg.Add(1)
