@@ -50,6 +50,9 @@ type Config struct {
 	HTTPLimits httplimits.Limits
 	// PublishTimeout bounds a write's wait for its deltas (zero: 2 s).
 	PublishTimeout time.Duration
+	// PprofAddr, when set, serves the Go runtime profiles on that address
+	// (SIE_PPROF_ADDR; off by default).
+	PprofAddr string
 }
 
 // Getenv looks a variable up and reports whether it is set.
@@ -73,6 +76,7 @@ func FromEnv(env Getenv) (Config, error) {
 		StoreURL:   storeURL(get("SIE_CONFIG_STORE_DIR")),
 		StoreEnv:   get,
 		NATSURL:    get("SIE_NATS_URL"),
+		PprofAddr:  get("SIE_PPROF_ADDR"),
 		Auth: configapi.Auth{
 			Inference: ptr("SIE_AUTH_TOKEN"),
 			Admin:     ptr("SIE_ADMIN_TOKEN"),

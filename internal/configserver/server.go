@@ -308,6 +308,14 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	if cfg.PprofAddr != "" {
+		stopPprof, err := servePprof(cfg.PprofAddr, s.log)
+		if err != nil {
+			_ = s.Shutdown(context.Background())
+			return fmt.Errorf("SIE_PPROF_ADDR: %w", err)
+		}
+		defer stopPprof()
+	}
 	<-ctx.Done()
 	s.log.Info("shutting down")
 	return s.Shutdown(context.Background())

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/sieproject/sie/internal/catalog"
-	"github.com/sieproject/sie/internal/store"
 )
 
 // maxGroup bounds how many queued writes one group commit takes.
@@ -27,6 +26,9 @@ type step struct {
 	q     *queued
 	ch    change
 	epoch int64
+	// settled is ch.next with its hashes computed; set by planGroup for
+	// every step but the group's last (settleAll computes that one).
+	settled *catalog.Snapshot
 }
 
 // submit queues plan and returns once a group commit has decided it.
@@ -46,16 +48,15 @@ func (s *Service) submit(plan planFunc) *queued {
 	s.queueMu.Lock()
 	s.queue = append(s.queue, q)
 	s.queueMu.Unlock()
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	for {
+	for s.writeMu.lockOrDone(q.done) {
 		select {
 		case <-q.done:
-			return q
 		default:
 			s.commitGroup()
 		}
+		s.writeMu.Unlock()
 	}
+	return q
 }
 
 // takeGroup removes up to maxGroup writes from the head of the queue.
@@ -103,18 +104,13 @@ func (s *Service) commitGroup() {
 	if len(steps) == 0 {
 		return
 	}
-	settled := settleAll(cur.snap, steps)
+	settled := settleAll(steps)
 	n, err := len(steps), error(nil)
 	if s.store != nil {
 		// The store work must not be abandoned half-way because a client
 		// hung up: the rollback depends on it running to the end.
 		sctx, cancel := context.WithTimeout(context.Background(), storeOpTimeout)
 		n, err = s.persistGroup(sctx, steps, cur.epoch)
-		entries := make([]store.HistoryEntry, 0, n)
-		for _, st := range steps[:n] {
-			entries = append(entries, historyEntry(st.ch, st.epoch))
-		}
-		s.recordHistory(sctx, entries...)
 		cancel()
 	}
 	snaps := settled()
@@ -152,9 +148,19 @@ func failAll(group []*queued, err error) {
 // previous ones leave. It returns the changes to make, and for each change
 // index i (and len(steps)) the position in group of its write: the writes
 // before position[i] depend only on the first i changes.
+//
+// A write is planned on the previous change settled (its hashes computed):
+// the hashes of each change then resume from hasher states saved before
+// it, instead of re-hashing from the group's earliest change, and no
+// change has to be applied twice. Only the group's last change is left to
+// settle while the store works (settleAll).
 func (s *Service) planGroup(group []*queued, cur *committed) (steps []step, position []int) {
 	snap, epoch := cur.snap, cur.epoch
 	for i, q := range group {
+		if n := len(steps); n > 0 && steps[n-1].settled == nil {
+			steps[n-1].settled = snap.Settled()
+			snap = steps[n-1].settled
+		}
 		ch, _, err := q.plan(snap)
 		switch {
 		case err != nil:
@@ -177,29 +183,20 @@ func (s *Service) planGroup(group []*queued, cur *committed) (steps []step, posi
 	return steps, append(position, len(group))
 }
 
-// settleAll computes every step's snapshot hashes while the store works;
-// the returned function waits for them. Each step is replayed onto the
-// previous step's settled snapshot, so its digests resume from hasher states
-// saved before its own change (settling the planned snapshots themselves
-// would re-hash from the earliest change of the group, for every step).
-func settleAll(base *catalog.Snapshot, steps []step) func() []*catalog.Snapshot {
+// settleAll returns each step's settled snapshot; the last step's hashes
+// are computed while the store works, and the returned function waits for
+// them. (planGroup settled the others: each step's snapshot derives from
+// the previous one settled, so settling it resumes from there.)
+func settleAll(steps []step) func() []*catalog.Snapshot {
 	out := make([]*catalog.Snapshot, len(steps))
+	for i, st := range steps[:len(steps)-1] {
+		out[i] = st.settled
+	}
+	last := steps[len(steps)-1].ch.next
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		prev := base
-		for i, st := range steps {
-			next := st.ch.next
-			if i > 0 {
-				if st.ch.model != nil {
-					next = prev.WithModel(st.ch.model)
-				} else {
-					next = prev.Without(st.ch.id)
-				}
-			}
-			out[i] = next.Settled()
-			prev = out[i]
-		}
+		out[len(out)-1] = last.Settled()
 	}()
 	return func() []*catalog.Snapshot {
 		<-done

@@ -10,9 +10,9 @@ import (
 )
 
 // History (extensions E8): every change of a model's API document, kept by
-// stores that implement store.Historian. The pipeline records a change
-// right after its store write, under the write lock, so entries are
-// appended in epoch order.
+// stores that implement store.Historian. The pipeline records a group's
+// changes once their documents are in place, while their directory is
+// synced, under the write lock, so entries are appended in epoch order.
 
 // HistoryUnavailableError means the store keeps no history (object stores,
 // or no store at all; HTTP 501).
@@ -60,6 +60,24 @@ func (s *Service) recordHistory(ctx context.Context, entries ...store.HistoryEnt
 				"model", e.ModelID, "epoch", e.Epoch, "op", e.Op, "err", err)
 		}
 	}
+}
+
+// recordHistoryAsync starts recordHistory for the changes of steps, which
+// are in place, and returns a function that waits for it.
+func (s *Service) recordHistoryAsync(ctx context.Context, steps []step) (wait func()) {
+	if _, ok := s.store.(store.Historian); !ok || len(steps) == 0 {
+		return func() {}
+	}
+	entries := make([]store.HistoryEntry, 0, len(steps))
+	for _, st := range steps {
+		entries = append(entries, historyEntry(st.ch, st.epoch))
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.recordHistory(ctx, entries...)
+	}()
+	return func() { <-done }
 }
 
 // History returns up to limit changes of the model id, newest first. The

@@ -19,6 +19,10 @@ const (
 	maxPendingBytes = 64 << 20
 )
 
+// notifyEvery bounds how long a pass holds back waking the waiters whose
+// messages it has already decided.
+const notifyEvery = time.Millisecond
+
 // outMsg is one message on its way to NATS.
 type outMsg struct {
 	subject string
@@ -138,12 +142,16 @@ func (o *outbox) pass() bool {
 		return false
 	}
 	failed := false
+	// Waiters are woken once per pass, or sooner when a pass takes a while
+	// (a slow publish): waking every waiter after each message made a
+	// group of n writes cost n² wake-ups.
+	lastNotify, unnotified := time.Now(), false
 	for _, m := range batch {
 		o.mu.Lock()
 		skip := m.sent || m.dropped || m.group.failedPass == pass
 		if skip && !m.sent && !m.dropped {
 			m.failed = true
-			o.notifyLocked()
+			unnotified = true
 		}
 		o.mu.Unlock()
 		if skip {
@@ -163,10 +171,17 @@ func (o *outbox) pass() bool {
 			m.group.failedPass = pass
 			failed = true
 		}
-		o.notifyLocked()
+		unnotified = true
+		if time.Since(lastNotify) > notifyEvery {
+			o.notifyLocked()
+			lastNotify, unnotified = time.Now(), false
+		}
 		o.mu.Unlock()
 	}
 	o.mu.Lock()
+	if unnotified {
+		o.notifyLocked()
+	}
 	kept := o.queue[:0]
 	o.bytes = 0
 	for _, m := range o.queue {

@@ -72,13 +72,19 @@ func (s *Service) persistGroup(ctx context.Context, steps []step, prev int64) (n
 		touched = touched || changed
 		placed = i + 1
 	}
+	// The history of the changes in place is appended (and fsynced) while
+	// the directory is: both must be durable before any write is answered.
+	history := s.recordHistoryAsync(ctx, steps[:n])
 	if group != nil && touched {
 		// One directory fsync makes the group's renames and unlinks durable;
 		// without it none of them counts.
 		if serr := group.SyncModels(); serr != nil {
 			n, err, failOp = 0, serr, opFor(steps[placed-1].ch)
+			s.log.Error("store: the models directory could not be synced; the history may list changes that failed",
+				"from_epoch", steps[0].epoch, "to_epoch", steps[placed-1].epoch, "err", serr)
 		}
 	}
+	history()
 	for i := range n {
 		s.metrics.storeWrite(opFor(steps[i].ch), nil)
 	}

@@ -37,11 +37,12 @@ const GenerationHeader = bus.GenerationHeader
 //
 // Lock order: writeMu, then queueMu or the outbox's lock, never the other
 // way round. Writers queue themselves under queueMu alone; whoever holds
-// writeMu commits what is queued as one group (group.go). Readers never lock: they load the committed state atomically, and
+// writeMu commits what is queued as one group (group.go); a queued writer
+// whose group someone else committed returns without taking writeMu. Readers never lock: they load the committed state atomically, and
 // that one pointer holds the epoch, the snapshot and the generation
 // together, so /export is consistent without waiting for a writer.
 type Service struct {
-	writeMu sync.Mutex
+	writeMu writeLock
 	queueMu sync.Mutex
 	queue   []*queued // writes waiting for a group commit; guarded by queueMu
 
@@ -103,7 +104,7 @@ func New(cfg Config) *Service {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{store: cfg.Store, pub: cfg.Pub, routerID: cfg.RouterID, metrics: cfg.Metrics, log: cfg.Log,
-		publishTimeout: cfg.PublishTimeout, requireServable: cfg.RequireServable}
+		publishTimeout: cfg.PublishTimeout, requireServable: cfg.RequireServable, writeMu: newWriteLock()}
 	if s.publishTimeout <= 0 {
 		s.publishTimeout = DefaultPublishTimeout
 	}

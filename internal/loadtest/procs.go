@@ -126,3 +126,28 @@ func (p *proc) rssBytes() (int64, error) {
 	}
 	return 0, errors.New("no VmRSS")
 }
+
+// cpuTime is the CPU time (user and system) the process has used so far
+// (Linux /proc; clock ticks of 10 ms).
+func (p *proc) cpuTime() (time.Duration, error) {
+	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p.cmd.Process.Pid), "stat"))
+	if err != nil {
+		return 0, err
+	}
+	// The fields after the command name (which may hold spaces) start
+	// with the state; utime and stime are the 12th and 13th of them.
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0, errors.New("short /proc stat")
+	}
+	var ticks int64
+	for _, v := range f[11:13] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
+}

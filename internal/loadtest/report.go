@@ -62,7 +62,8 @@ func Report(e *Env, scenarios []string, count, writes, restoreDocs int, writersF
 					return err
 				}
 				for _, r := range rs {
-					e.printf("writers=%d models=%d %.0f writes/s | serial durable replace %.0f/s | ratio %.2f×\n", r.Writers, models, r.Rate, r.SerialRate, r.Rate/r.SerialRate)
+					e.printf("writers=%d models=%d %.0f writes/s | serial durable replace %.0f/s | ratio %.2f× | sie-config CPU %s/write\n",
+						r.Writers, models, r.Rate, r.SerialRate, r.Rate/r.SerialRate, ms(r.CPUPerWrite))
 				}
 			case "restore":
 				r, err := Restore(e, restoreDocs)

@@ -145,9 +145,10 @@ func Post(e *Env, models, writes int) (PostResult, error) {
 
 // WritersResult is the throughput of concurrent writers.
 type WritersResult struct {
-	Writers    int
-	Rate       float64 // acknowledged writes per second
-	SerialRate float64 // durable replaces per second, one after another
+	Writers     int
+	Rate        float64       // acknowledged writes per second
+	SerialRate  float64       // durable replaces per second, one after another
+	CPUPerWrite time.Duration // sie-config's CPU time (user + system) per acknowledged write
 }
 
 // Writers runs closed-loop writers for d each (concurrency as given) and
@@ -185,6 +186,10 @@ func Writers(e *Env, models int, concurrency []int, d time.Duration) ([]WritersR
 		var done atomic.Int64
 		var firstErr error
 		var once sync.Once
+		cpu0, err := c.config.cpuTime()
+		if err != nil {
+			return nil, err
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), d)
 		var wg sync.WaitGroup
 		start := time.Now()
@@ -207,7 +212,16 @@ func Writers(e *Env, models int, concurrency []int, d time.Duration) ([]WritersR
 		if firstErr != nil {
 			return nil, firstErr
 		}
-		out = append(out, WritersResult{Writers: n, Rate: float64(done.Load()) / time.Since(start).Seconds(), SerialRate: serial})
+		elapsed := time.Since(start)
+		cpu1, err := c.config.cpuTime()
+		if err != nil {
+			return nil, err
+		}
+		r := WritersResult{Writers: n, Rate: float64(done.Load()) / elapsed.Seconds(), SerialRate: serial}
+		if w := done.Load(); w > 0 {
+			r.CPUPerWrite = (cpu1 - cpu0) / time.Duration(w)
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }

@@ -67,7 +67,7 @@ func createTemp(dir, name string) (*os.File, string, error) {
 			stem = stem[:len(stem)-over]
 		}
 		tmp := filepath.Join(dir, "."+stem+suffix)
-		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err := openFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err == nil {
 			return f, tmp, nil
 		}
@@ -78,14 +78,21 @@ func createTemp(dir, name string) (*os.File, string, error) {
 	return nil, "", fmt.Errorf("no free temp name for %s in %s", name, dir)
 }
 
-// fillAndClose writes data, fsyncs and closes f, always closing it.
+// fillAndClose writes data, fsyncs and closes f, always closing it, and
+// returns the file's info.
 func fillAndClose(f *os.File, data []byte) (os.FileInfo, error) {
+	return fill(f, data, true)
+}
+
+// fill writes data, fsyncs and closes f, always closing it; with stat it
+// returns the file's info.
+func fill(f *os.File, data []byte, stat bool) (os.FileInfo, error) {
 	_, err := f.Write(data)
 	if err == nil {
 		err = f.Sync()
 	}
 	var info os.FileInfo
-	if err == nil {
+	if err == nil && stat {
 		info, err = f.Stat()
 	}
 	if cerr := f.Close(); err == nil {
@@ -96,7 +103,7 @@ func fillAndClose(f *os.File, data []byte) (os.FileInfo, error) {
 
 // syncDir fsyncs a directory so a rename or unlink in it survives a crash.
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
+	d, err := openFile(dir, os.O_RDONLY, 0)
 	if err != nil {
 		return err
 	}

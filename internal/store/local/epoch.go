@@ -14,8 +14,11 @@ import (
 )
 
 // snapshot identifies one version of the epoch file: the local analogue of
-// an ETag. Every write renames a new inode into place, so inode plus content
-// changes whenever anyone else writes.
+// an ETag. Every write puts another inode in place (a new one, or the slot
+// swapped in) with the new content, so inode plus content changes whenever
+// anyone else writes (an exchange can bring back an inode this instance saw,
+// but then with another epoch, unless a writer rolled back to exactly the
+// state this instance last saw).
 type snapshot struct {
 	known  bool // false until the first read or write
 	exists bool
@@ -77,7 +80,23 @@ func (s *Store) WriteEpoch(ctx context.Context, epoch int64) error {
 		return store.EpochConflict(fmt.Errorf("local store: %s changed since it was last read", s.epochPath()))
 	}
 	data := store.FormatEpoch(epoch)
-	info, err := writeAtomic(s.base, store.EpochName, data, func() error { return s.hook(OpEpoch, store.EpochName) })
+	// The failure hook runs once per write, whichever way it goes.
+	hooked := false
+	hook := func() error {
+		if hooked {
+			return nil
+		}
+		hooked = true
+		return s.hook(OpEpoch, store.EpochName)
+	}
+	err = errNoExchange
+	var info os.FileInfo
+	if cur.exists {
+		info, err = s.exchangeEpoch(data, hook)
+	}
+	if errors.Is(err, errNoExchange) {
+		info, err = writeAtomic(s.base, store.EpochName, data, hook)
+	}
 	if err != nil && info == nil && isNoSpace(err) {
 		s.logger.Warn("local store: volume full; writing the epoch through the spare slot", "err", err)
 		info, err = s.writeEpochInSlot(data)
@@ -96,7 +115,7 @@ func (s *Store) WriteEpoch(ctx context.Context, epoch int64) error {
 // readSnapshot reads content and identity from one descriptor, so both
 // describe the same file even if it is replaced meanwhile.
 func (s *Store) readSnapshot() (snapshot, error) {
-	f, err := os.Open(s.epochPath())
+	f, err := openFile(s.epochPath(), os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return snapshot{known: true}, nil
 	}

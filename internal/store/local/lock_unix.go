@@ -12,7 +12,7 @@ import (
 // description, so two Store instances in one process exclude each other
 // just like two processes do.
 func lockDir(dir string) (unlock func(), err error) {
-	d, err := os.Open(dir)
+	d, err := openFile(dir, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, err
 	}

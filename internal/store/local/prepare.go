@@ -2,7 +2,9 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -30,14 +32,18 @@ func (s *Store) PrepareModel(ctx context.Context, id string, text []byte) (store
 	if err := store.CheckName(name); err != nil {
 		return nil, fmt.Errorf("local store: write %q: %w", name, err)
 	}
-	if err := os.MkdirAll(s.models, 0o755); err != nil {
-		return nil, fmt.Errorf("local store: write %s/%s: %w", store.ModelsDir, name, err)
-	}
 	f, tmp, err := createTemp(s.models, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		// The models directory is made by the first write (one stat less
+		// for every later one).
+		if err = os.MkdirAll(s.models, 0o755); err == nil {
+			f, tmp, err = createTemp(s.models, name)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("local store: write %s/%s: %w", store.ModelsDir, name, err)
 	}
-	if _, err := fillAndClose(f, text); err != nil {
+	if _, err := fill(f, text, false); err != nil {
 		_ = os.Remove(tmp)
 		return nil, fmt.Errorf("local store: write %s/%s: %w", store.ModelsDir, name, err)
 	}
