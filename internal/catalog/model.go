@@ -1,8 +1,8 @@
 package catalog
 
 import (
+	"bytes"
 	"iter"
-	"maps"
 	"sort"
 
 	"github.com/sieproject/sie/internal/doc"
@@ -16,67 +16,149 @@ const (
 
 // Model is one registry entry: its layers and what is derived from the
 // effective document. A Model is immutable once built; writes build a new one.
+//
+// A registry holds up to hundreds of thousands of models, so a model keeps
+// its documents packed (doc.Packed, about the size of their text, a fifth
+// of the tree's) and rebuilds the tree where one is needed (Effective);
+// its small lists share their strings with the bundle set where they can.
 type Model struct {
 	ID string
 
-	seed     *doc.Map
-	seedText string
-	api      *doc.Map
-	apiText  string
+	seed *layer // nil without a seed (most models)
+	api  layer
 
 	modules      []string
 	bundles      []string
 	profileNames []string
-	// configEntries caches the config-side hash entry per bundle, so a write
-	// re-serializes only the model it changes.
-	configEntries map[string][]byte
+	// configEntries caches the config-side hash entry per bundle (in bundle
+	// order), so a write re-serializes only the model it changes.
+	configEntries []bundleEntry
 }
 
-// newModel derives everything from the layers against the bundle set.
-func newModel(id string, seed *doc.Map, seedText string, api *doc.Map, apiText string, bs *BundleSet) *Model {
-	m := &Model{ID: id, seed: seed, seedText: seedText, api: api, apiText: apiText}
-	eff := m.Effective()
-	m.modules = ModuleSet(eff)
-	m.bundles = bs.BundlesFor(m.modules)
-	for _, e := range Profiles(eff).Entries() {
-		m.profileNames = append(m.profileNames, e.Key)
+// layer is one document layer: its text and its document, packed (or, for
+// a document holding a value Pack refuses, the tree itself).
+type layer struct {
+	packed doc.Packed
+	tree   *doc.Map
+	text   string
+}
+
+// seedLayer is a seed's layer (shared by every model built over it).
+func seedLayer(d *doc.Map, text string) *layer {
+	l := newLayer(d, text)
+	return &l
+}
+
+func newLayer(d *doc.Map, text string) layer {
+	if p, ok := doc.Pack(d); ok {
+		return layer{packed: p, text: text}
 	}
-	sort.Strings(m.profileNames)
-	m.configEntries = make(map[string][]byte, len(m.bundles))
+	return layer{tree: d, text: text}
+}
+
+// present reports whether the layer holds a document.
+func (l *layer) present() bool { return l.packed != "" || l.tree != nil }
+
+// document rebuilds the layer's document (a fresh tree the caller owns,
+// unless the layer keeps its tree).
+func (l *layer) document() *doc.Map {
+	if l.tree != nil {
+		return l.tree
+	}
+	return l.packed.Map()
+}
+
+// bundleEntry is a model's config-side hash entry in one bundle.
+type bundleEntry struct {
+	bundle string
+	entry  []byte
+}
+
+// newModel derives everything from the layers against the bundle set: an
+// API document (api, with its text apiText) over a seed layer, either of
+// them absent (nil).
+func newModel(id string, seed *layer, api *doc.Map, apiText string, bs *BundleSet) *Model {
+	m := &Model{ID: id, seed: seed}
+	eff := api
+	if api != nil {
+		m.api = newLayer(api, apiText)
+	} else if seed != nil {
+		eff = seed.document()
+	}
+	m.modules = bs.ModuleSetOf(eff)
+	m.bundles = bs.BundlesFor(m.modules)
+	m.profileNames = ProfileNames(eff)
 	for _, b := range m.bundles {
 		if entry := ConfigModelEntry(id, eff, bs.info(b).adapterSet); entry != nil {
-			m.configEntries[b] = entry
+			// The entry is built with room to spare: keep only its bytes.
+			m.configEntries = append(m.configEntries, bundleEntry{bundle: b, entry: bytes.Clone(entry)})
 		}
 	}
 	return m
 }
 
+// ProfileNames returns d's profile names, sorted (nil for none). The many
+// documents with one profile named "default" share one list: callers must
+// not modify the result.
+func ProfileNames(d *doc.Map) []string {
+	entries := Profiles(d).Entries()
+	if len(entries) == 1 && entries[0].Key == defaultProfile[0] {
+		return defaultProfile
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Key)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// defaultProfile is the profile list most models have. Shared: callers must
+// not modify what ProfileNames returns.
+var defaultProfile = []string{"default"}
+
 // Key is the model's id (for the registry's index).
 func (m *Model) Key() string { return m.ID }
 
 // HashEntries yields the model's config-side hash entry per bundle.
-func (m *Model) HashEntries() iter.Seq2[string, []byte] { return maps.All(m.configEntries) }
-
-// Effective is the API document if there is one, else the seed.
-func (m *Model) Effective() *doc.Map {
-	if m.api != nil {
-		return m.api
+func (m *Model) HashEntries() iter.Seq2[string, []byte] {
+	return func(yield func(string, []byte) bool) {
+		for _, e := range m.configEntries {
+			if !yield(e.bundle, e.entry) {
+				return
+			}
+		}
 	}
-	return m.seed
+}
+
+// Effective is the API document if there is one, else the seed. It is
+// rebuilt from the packed form on each call: a caller may keep it, and
+// must not modify it.
+func (m *Model) Effective() *doc.Map {
+	if m.api.present() {
+		return m.api.document()
+	}
+	if m.seed != nil {
+		return m.seed.document()
+	}
+	return nil
 }
 
 // Text is the effective document text: the stored or emitted API text, or
 // the seed's raw file text.
 func (m *Model) Text() string {
-	if m.api != nil {
-		return m.apiText
+	if m.api.present() {
+		return m.api.text
 	}
-	return m.seedText
+	if m.seed != nil {
+		return m.seed.text
+	}
+	return ""
 }
 
 // Source is "api" when the model has an API document, else "filesystem".
 func (m *Model) Source() string {
-	if m.api != nil {
+	if m.api.present() {
 		return SourceAPI
 	}
 	return SourceFilesystem
@@ -86,10 +168,15 @@ func (m *Model) Source() string {
 func (m *Model) HasSeed() bool { return m.seed != nil }
 
 // HasAPI reports whether the model has an API-layer document.
-func (m *Model) HasAPI() bool { return m.api != nil }
+func (m *Model) HasAPI() bool { return m.api.present() }
 
 // Seed returns the seed document and its raw text (nil, "" without a seed).
-func (m *Model) Seed() (*doc.Map, string) { return m.seed, m.seedText }
+func (m *Model) Seed() (*doc.Map, string) {
+	if m.seed == nil {
+		return nil, ""
+	}
+	return m.seed.document(), m.seed.text
+}
 
 // Modules returns the sorted module set of the effective document.
 func (m *Model) Modules() []string { return m.modules }
