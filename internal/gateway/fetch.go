@@ -107,12 +107,51 @@ func parseRemoteBundle(id string, body []byte) (*catalog.Bundle, error) {
 	return catalog.ParseBundle(id, body)
 }
 
-// decodeExport reads {"epoch": E, "models": [...]} (other keys ignored) as
-// a stream, one entry at a time, and turns each entry into a document:
-// raw_yaml when it is a non-blank string that parses, else model_config
-// when it is an object, else the entry is skipped. Memory stays bounded by
-// the largest entry plus the documents kept.
+// decodeExport reads {"epoch": E, "models": [...]} (other keys ignored) and
+// turns each entry into a document: raw_yaml when it is a non-blank string
+// that parses, else model_config when it is an object, else the entry is
+// skipped.
+//
+// The export is read whole, then split into entries in one quick pass and
+// the entries checked and decoded on every core; an export the quick pass
+// does not take (a key with an escape, a repeated key, an epoch that is
+// not plain digits, invalid JSON) is decoded by the general streaming
+// reader, which gives the same result and reports the same errors.
 func decodeExport(r io.Reader) (uint64, []Document, []skippedEntry, error) {
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if epoch, raws, ok := quickExport(body); ok {
+		docs, skipped := decodeEntries(raws)
+		return epoch, docs, skipped, nil
+	}
+	return decodeExportStream(bytes.NewReader(body))
+}
+
+// decodeEntries decodes export entries on every core, in export order.
+func decodeEntries(raws [][]byte) ([]Document, []skippedEntry) {
+	entries := make([]Document, len(raws))
+	errs := make([]error, len(raws))
+	onEveryCore(len(raws), func(i int) {
+		entries[i], errs[i] = decodeExportEntry(raws[i])
+		raws[i] = nil
+	})
+	docs := make([]Document, 0, len(raws))
+	var skipped []skippedEntry
+	for i, d := range entries {
+		if errs[i] != nil {
+			skipped = append(skipped, skippedEntry{ModelID: d.ModelID, Reason: errs[i].Error()})
+			continue
+		}
+		docs = append(docs, d)
+	}
+	return docs, skipped
+}
+
+// decodeExportStream is decodeExport's general reader: the export as a
+// stream, one entry at a time.
+func decodeExportStream(r io.Reader) (uint64, []Document, []skippedEntry, error) {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	if err := expectDelim(dec, '{'); err != nil {
@@ -154,7 +193,7 @@ func decodeExport(r io.Reader) (uint64, []Document, []skippedEntry, error) {
 			if d, ok := tok.(json.Delim); !ok || d != '[' {
 				return 0, nil, nil, errors.New("models: expected a list")
 			}
-			var raws []json.RawMessage
+			var raws [][]byte
 			for dec.More() {
 				var raw json.RawMessage
 				if err := dec.Decode(&raw); err != nil {
@@ -164,19 +203,8 @@ func decodeExport(r io.Reader) (uint64, []Document, []skippedEntry, error) {
 			}
 			// The entries parse on every core (YAML is most of a bootstrap),
 			// and are kept in export order.
-			entries := make([]Document, len(raws))
-			errs := make([]error, len(raws))
-			onEveryCore(len(raws), func(i int) {
-				entries[i], errs[i] = decodeExportEntry(raws[i])
-				raws[i] = nil
-			})
-			for i, d := range entries {
-				if errs[i] != nil {
-					skipped = append(skipped, skippedEntry{ModelID: d.ModelID, Reason: errs[i].Error()})
-					continue
-				}
-				docs = append(docs, d)
-			}
+			d, s := decodeEntries(raws)
+			docs, skipped = append(docs, d...), append(skipped, s...)
 			if err := expectDelim(dec, ']'); err != nil {
 				return 0, nil, nil, err
 			}
@@ -207,16 +235,35 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 	return nil
 }
 
-func decodeExportEntry(raw json.RawMessage) (Document, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return Document{}, errors.New("entry is not a JSON object")
+func decodeExportEntry(raw []byte) (Document, error) {
+	fields, ok := quickEntryFields(raw)
+	if !ok {
+		if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
+			return Document{}, errors.New("entry is not a JSON object")
+		}
 	}
 	var d Document
-	_ = json.Unmarshal(fields["model_id"], &d.ModelID) // a non-string model_id names nothing
+	if id, ok := quickString(fields["model_id"]); ok {
+		d.ModelID = id
+	} else {
+		_ = json.Unmarshal(fields["model_id"], &d.ModelID) // a non-string model_id names nothing
+	}
 	var yamlErr error
-	var text *string
-	if json.Unmarshal(fields["raw_yaml"], &text) == nil && text != nil && len(bytes.TrimSpace([]byte(*text))) > 0 {
+	text := new(string)
+	if s, ok := quickString(fields["raw_yaml"]); ok {
+		*text = s
+	} else if json.Unmarshal(fields["raw_yaml"], &text) != nil {
+		text = nil
+	}
+	if text != nil && len(bytes.TrimSpace([]byte(*text))) > 0 {
+		// Parsing YAML is most of a bootstrap. When model_config is the
+		// document whose canonical YAML is exactly raw_yaml (what sie-config
+		// exports for what it stored), it is also what raw_yaml parses to
+		// (emission round-trips), so the JSON, read quickly, stands in.
+		if m := quickJSONDocument(fields["model_config"]); m != nil && string(yamldoc.Emit(m)) == *text {
+			d.Doc = m
+			return d, nil
+		}
 		m, err := yamldoc.Parse([]byte(*text))
 		if err == nil {
 			d.Doc = m
