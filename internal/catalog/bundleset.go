@@ -19,8 +19,12 @@ type BundleSet struct {
 	single map[string]moduleLists
 }
 
-// moduleLists is a module set and its bundle list, shared read-only.
-type moduleLists struct{ modules, bundles []string }
+// moduleLists is a module set and its bundle list, shared read-only, and
+// the lists of a model with that module set and one "default" profile.
+type moduleLists struct {
+	modules, bundles []string
+	model            *modelLists
+}
 
 type bundleInfo struct {
 	*Bundle
@@ -42,9 +46,24 @@ func NewBundleSet(bundles []*Bundle) *BundleSet {
 	bs.single = make(map[string]moduleLists, len(bs.known))
 	for a := range bs.known {
 		modules := []string{a}
-		bs.single[a] = moduleLists{modules: modules, bundles: bs.bundlesFor(modules)}
+		bundles := bs.bundlesFor(modules)
+		bs.single[a] = moduleLists{modules: modules, bundles: bundles,
+			model: &modelLists{modules: modules, bundles: bundles, profileNames: defaultProfile}}
 	}
 	return bs
+}
+
+// lists returns a model's lists for its module set and profile names: a
+// shared one for the usual model (one known module, one "default"
+// profile), else its own, with the module strings shared.
+func (bs *BundleSet) lists(modules, profileNames []string) *modelLists {
+	if len(modules) == 1 && len(profileNames) == 1 && profileNames[0] == defaultProfile[0] {
+		if l, ok := bs.single[modules[0]]; ok {
+			return l.model
+		}
+	}
+	modules = bs.internModules(modules)
+	return &modelLists{modules: modules, bundles: bs.BundlesFor(modules), profileNames: profileNames}
 }
 
 // ModuleSetOf is ModuleSet(d) with its strings and list shared with the

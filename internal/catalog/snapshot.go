@@ -28,7 +28,7 @@ func NewSnapshot(bundles []*Bundle, seeds []Seed, log *slog.Logger) *Snapshot {
 	for _, seed := range seeds {
 		m := newModel(seed.ID, seedLayer(seed.Doc, seed.Text), nil, "", bs)
 		models = append(models, m)
-		if missing := unknownModules(bs, m.modules); len(missing) > 0 {
+		if missing := unknownModules(bs, m.lists.modules); len(missing) > 0 {
 			unroutable = append(unroutable, seed.ID+" ("+strings.Join(missing, ", ")+")")
 		}
 	}
