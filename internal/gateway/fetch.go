@@ -70,23 +70,15 @@ func fetchAll(ctx context.Context, c *configClient) (*fetched, error) {
 	if generation != remote.Generation {
 		return nil, errGenerationChanged
 	}
-	epoch, docs, skipped, err := decodeExport(body)
+	bs := catalog.NewBundleSet(dedupeBundles(bundles))
+	// Each entry becomes a model as soon as it is read: its parsed
+	// document is garbage at once instead of living through the whole
+	// export (which the collector would mark over and over).
+	epoch, models, skipped, err := decodeExportAs(body, func(d Document) (*Model, error) { return modelFromDocument(d, bs) })
 	if err != nil {
 		return nil, fmt.Errorf("decode /v1/configs/export: %w", err)
 	}
-	bs := catalog.NewBundleSet(dedupeBundles(bundles))
-	built := make([]*Model, len(docs))
-	errs := make([]error, len(docs))
-	onEveryCore(len(docs), func(i int) { built[i], errs[i] = modelFromDocument(docs[i], bs) })
-	models := make([]*Model, 0, len(docs))
-	for i, m := range built {
-		if errs[i] != nil {
-			skipped = append(skipped, skippedEntry{ModelID: docs[i].ModelID, Reason: errs[i].Error()})
-			continue
-		}
-		models = append(models, m)
-	}
-	st := newState(bundles, models, epoch, remote.BundlesHash)
+	st := newBuiltState(bs, models, epoch, remote.BundlesHash)
 	st.generation = generation
 	return &fetched{state: st, skipped: skipped, routerID: hdr.Get(headerRouterID)}, nil
 }
@@ -118,48 +110,67 @@ func parseRemoteBundle(id string, body []byte) (*catalog.Bundle, error) {
 // not plain digits, invalid JSON) is decoded by the general streaming
 // reader, which gives the same result and reports the same errors.
 func decodeExport(r io.Reader) (uint64, []Document, []skippedEntry, error) {
+	return decodeExportAs(r, func(d Document) (Document, error) { return d, nil })
+}
+
+// decodeExportAs is decodeExport with each document turned into a T by
+// build as it is read (on every core); an entry build fails for is skipped
+// with its error, listed after the entries skipped as unreadable.
+func decodeExportAs[T any](r io.Reader, build func(Document) (T, error)) (uint64, []T, []skippedEntry, error) {
 	body, err := io.ReadAll(r)
 	if err != nil {
 		return 0, nil, nil, err
 	}
 	if epoch, raws, ok := quickExport(body); ok {
-		docs, skipped := decodeEntries(raws)
-		return epoch, docs, skipped, nil
+		built, unread, unbuilt := decodeEntries(raws, build)
+		return epoch, built, append(unread, unbuilt...), nil
 	}
-	return decodeExportStream(bytes.NewReader(body))
+	return decodeExportStream(bytes.NewReader(body), build)
 }
 
-// decodeEntries decodes export entries on every core, in export order.
-func decodeEntries(raws [][]byte) ([]Document, []skippedEntry) {
-	entries := make([]Document, len(raws))
-	errs := make([]error, len(raws))
+// decodeEntries decodes export entries and builds them on every core, in
+// export order; it returns what was built, the entries that could not be
+// read and those build refused.
+func decodeEntries[T any](raws [][]byte, build func(Document) (T, error)) (built []T, unread, unbuilt []skippedEntry) {
+	out := make([]T, len(raws))
+	ids := make([]string, len(raws))
+	readErrs := make([]error, len(raws))
+	buildErrs := make([]error, len(raws))
 	onEveryCore(len(raws), func(i int) {
-		entries[i], errs[i] = decodeExportEntry(raws[i])
+		d, err := decodeExportEntry(raws[i])
 		raws[i] = nil
-	})
-	docs := make([]Document, 0, len(raws))
-	var skipped []skippedEntry
-	for i, d := range entries {
-		if errs[i] != nil {
-			skipped = append(skipped, skippedEntry{ModelID: d.ModelID, Reason: errs[i].Error()})
-			continue
+		ids[i] = d.ModelID
+		if err != nil {
+			readErrs[i] = err
+			return
 		}
-		docs = append(docs, d)
+		out[i], buildErrs[i] = build(d)
+	})
+	built = make([]T, 0, len(raws))
+	for i := range out {
+		switch {
+		case readErrs[i] != nil:
+			unread = append(unread, skippedEntry{ModelID: ids[i], Reason: readErrs[i].Error()})
+		case buildErrs[i] != nil:
+			unbuilt = append(unbuilt, skippedEntry{ModelID: ids[i], Reason: buildErrs[i].Error()})
+		default:
+			built = append(built, out[i])
+		}
 	}
-	return docs, skipped
+	return built, unread, unbuilt
 }
 
 // decodeExportStream is decodeExport's general reader: the export as a
 // stream, one entry at a time.
-func decodeExportStream(r io.Reader) (uint64, []Document, []skippedEntry, error) {
+func decodeExportStream[T any](r io.Reader, build func(Document) (T, error)) (uint64, []T, []skippedEntry, error) {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	if err := expectDelim(dec, '{'); err != nil {
 		return 0, nil, nil, err
 	}
 	var epoch uint64
-	var docs []Document
-	var skipped []skippedEntry
+	var built []T
+	var unread, unbuilt []skippedEntry
 	seen := map[string]bool{}
 	for dec.More() {
 		tok, err := dec.Token()
@@ -203,8 +214,7 @@ func decodeExportStream(r io.Reader) (uint64, []Document, []skippedEntry, error)
 			}
 			// The entries parse on every core (YAML is most of a bootstrap),
 			// and are kept in export order.
-			d, s := decodeEntries(raws)
-			docs, skipped = append(docs, d...), append(skipped, s...)
+			built, unread, unbuilt = decodeEntries(raws, build)
 			if err := expectDelim(dec, ']'); err != nil {
 				return 0, nil, nil, err
 			}
@@ -218,7 +228,7 @@ func decodeExportStream(r io.Reader) (uint64, []Document, []skippedEntry, error)
 	if err := expectDelim(dec, '}'); err != nil {
 		return 0, nil, nil, err
 	}
-	return epoch, docs, skipped, nil
+	return epoch, built, append(unread, unbuilt...), nil
 }
 
 func expectDelim(dec *json.Decoder, want json.Delim) error {
@@ -238,21 +248,26 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 func decodeExportEntry(raw []byte) (Document, error) {
 	fields, ok := quickEntryFields(raw)
 	if !ok {
-		if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
+		var all map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &all); err != nil || all == nil {
 			return Document{}, errors.New("entry is not a JSON object")
+		}
+		fields = entryFields{}
+		for k, v := range all {
+			fields.set(k, v)
 		}
 	}
 	var d Document
-	if id, ok := quickString(fields["model_id"]); ok {
+	if id, ok := quickString(fields.modelID); ok {
 		d.ModelID = id
 	} else {
-		_ = json.Unmarshal(fields["model_id"], &d.ModelID) // a non-string model_id names nothing
+		_ = json.Unmarshal(fields.modelID, &d.ModelID) // a non-string model_id names nothing
 	}
 	var yamlErr error
 	text := new(string)
-	if s, ok := quickString(fields["raw_yaml"]); ok {
+	if s, ok := quickString(fields.rawYAML); ok {
 		*text = s
-	} else if json.Unmarshal(fields["raw_yaml"], &text) != nil {
+	} else if json.Unmarshal(fields.rawYAML, &text) != nil {
 		text = nil
 	}
 	if text != nil && len(bytes.TrimSpace([]byte(*text))) > 0 {
@@ -260,7 +275,7 @@ func decodeExportEntry(raw []byte) (Document, error) {
 		// document whose canonical YAML is exactly raw_yaml (what sie-config
 		// exports for what it stored), it is also what raw_yaml parses to
 		// (emission round-trips), so the JSON, read quickly, stands in.
-		if m := quickJSONDocument(fields["model_config"]); m != nil && string(yamldoc.Emit(m)) == *text {
+		if m := quickJSONDocument(fields.modelConfig); m != nil && string(yamldoc.Emit(m)) == *text {
 			d.Doc = m
 			return d, nil
 		}
@@ -271,7 +286,7 @@ func decodeExportEntry(raw []byte) (Document, error) {
 		}
 		yamlErr = err
 	}
-	if mc := bytes.TrimSpace(fields["model_config"]); len(mc) > 0 && mc[0] == '{' {
+	if mc := bytes.TrimSpace(fields.modelConfig); len(mc) > 0 && mc[0] == '{' {
 		m, err := decodeJSONDocument(mc)
 		if err == nil {
 			d.Doc = m

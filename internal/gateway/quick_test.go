@@ -179,7 +179,7 @@ func TestDecodeExportQuickPassAgrees(t *testing.T) {
 		"{\"ep\x01och\":3}", `[]`, ``, `{"models":[{"raw_yaml":"a: \u0001"}]}`,
 	} {
 		e1, d1, s1, err1 := decodeExport(strings.NewReader(body))
-		e2, d2, s2, err2 := decodeExportStream(strings.NewReader(body))
+		e2, d2, s2, err2 := decodeExportStream(strings.NewReader(body), func(d Document) (Document, error) { return d, nil })
 		if (err1 == nil) != (err2 == nil) || e1 != e2 || len(d1) != len(d2) || len(s1) != len(s2) {
 			t.Fatalf("%s\nquick %d %d %d %v\nstream %d %d %d %v", body, e1, len(d1), len(s1), err1, e2, len(d2), len(s2), err2)
 		}
@@ -232,7 +232,7 @@ func FuzzDecodeExport(f *testing.F) {
 	f.Add(`{"epoch":null,"x":[1,{"y":"\""}],"models":[1,{}]}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		e1, d1, s1, err1 := decodeExport(strings.NewReader(body))
-		e2, d2, s2, err2 := decodeExportStream(strings.NewReader(body))
+		e2, d2, s2, err2 := decodeExportStream(strings.NewReader(body), func(d Document) (Document, error) { return d, nil })
 		if (err1 == nil) != (err2 == nil) || e1 != e2 || len(d1) != len(d2) || len(s1) != len(s2) {
 			t.Fatalf("quick %d %d %d %v\nstream %d %d %d %v", e1, len(d1), len(s1), err1, e2, len(d2), len(s2), err2)
 		}

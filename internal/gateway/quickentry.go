@@ -8,46 +8,62 @@ import (
 	"sync/atomic"
 )
 
+// entryFields are the raw values of the export entry keys the mirror reads
+// (nil when absent).
+type entryFields struct{ modelID, rawYAML, modelConfig json.RawMessage }
+
+// set keeps value when key is one of the fields.
+func (f *entryFields) set(key string, value json.RawMessage) {
+	switch key {
+	case "model_id":
+		f.modelID = value
+	case "raw_yaml":
+		f.rawYAML = value
+	case "model_config":
+		f.modelConfig = value
+	}
+}
+
 // quickEntryFields splits an export entry, a JSON value already known to be
 // valid, into the raw values of its top-level keys, as json.Unmarshal into
 // a map[string]json.RawMessage does (the last of a repeated key wins). It
 // reports false, for the caller to take that general path, when the entry
 // is not an object or a key holds an escape.
-func quickEntryFields(raw []byte) (map[string]json.RawMessage, bool) {
+func quickEntryFields(raw []byte) (entryFields, bool) {
+	var fields entryFields
 	i := skipSpace(raw, 0)
 	if i >= len(raw) || raw[i] != '{' {
-		return nil, false
+		return fields, false
 	}
-	fields := make(map[string]json.RawMessage, 4)
 	i = skipSpace(raw, i+1)
 	if i < len(raw) && raw[i] == '}' {
 		return fields, true
 	}
 	for {
 		if i >= len(raw) || raw[i] != '"' {
-			return nil, false
+			return fields, false
 		}
 		end := bytes.IndexByte(raw[i+1:], '"')
 		if end < 0 {
-			return nil, false
+			return fields, false
 		}
 		key := raw[i+1 : i+1+end]
 		if bytes.IndexByte(key, '\\') >= 0 {
-			return nil, false
+			return fields, false
 		}
 		i = skipSpace(raw, i+2+end)
 		if i >= len(raw) || raw[i] != ':' {
-			return nil, false
+			return fields, false
 		}
 		i = skipSpace(raw, i+1)
 		vend, ok := skipValue(raw, i)
 		if !ok {
-			return nil, false
+			return fields, false
 		}
-		fields[string(key)] = json.RawMessage(raw[i:vend:vend])
+		fields.set(string(key), json.RawMessage(raw[i:vend:vend]))
 		i = skipSpace(raw, vend)
 		if i >= len(raw) {
-			return nil, false
+			return fields, false
 		}
 		switch raw[i] {
 		case '}':
@@ -55,7 +71,7 @@ func quickEntryFields(raw []byte) (map[string]json.RawMessage, bool) {
 		case ',':
 			i = skipSpace(raw, i+1)
 		default:
-			return nil, false
+			return fields, false
 		}
 	}
 }
