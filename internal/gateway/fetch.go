@@ -117,7 +117,7 @@ func decodeExport(r io.Reader) (uint64, []Document, []skippedEntry, error) {
 // build as it is read (on every core); an entry build fails for is skipped
 // with its error, listed after the entries skipped as unreadable.
 func decodeExportAs[T any](r io.Reader, build func(Document) (T, error)) (uint64, []T, []skippedEntry, error) {
-	body, err := io.ReadAll(r)
+	body, err := readAll(r)
 	if err != nil {
 		return 0, nil, nil, err
 	}
@@ -126,6 +126,26 @@ func decodeExportAs[T any](r io.Reader, build func(Document) (T, error)) (uint64
 		return epoch, built, append(unread, unbuilt...), nil
 	}
 	return decodeExportStream(bytes.NewReader(body), build)
+}
+
+// readAll is io.ReadAll growing its buffer twofold: io.ReadAll grows a
+// large one by a quarter at a time, which for a 50 MB export allocates,
+// clears and copies five times its size.
+func readAll(r io.Reader) ([]byte, error) {
+	b := make([]byte, 0, 64<<10)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(make([]byte, 0, 2*cap(b)), b...)
+		}
+	}
 }
 
 // decodeEntries decodes export entries and builds them on every core, in

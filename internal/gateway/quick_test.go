@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/sieproject/sie/internal/canonjson"
 	"github.com/sieproject/sie/internal/doc"
@@ -237,4 +238,22 @@ func FuzzDecodeExport(f *testing.F) {
 			t.Fatalf("quick %d %d %d %v\nstream %d %d %d %v", e1, len(d1), len(s1), err1, e2, len(d2), len(s2), err2)
 		}
 	})
+}
+
+// readAll reads everything, across its buffer's growth, and passes errors on.
+func TestReadAll(t *testing.T) {
+	for _, n := range []int{0, 1, 64 << 10, 64<<10 + 1, 1 << 20} {
+		want := bytes.Repeat([]byte("0123456789"), n/10+1)[:n]
+		got, err := readAll(iotest.OneByteReader(bytes.NewReader(want[:min(n, 1000)])))
+		if err != nil || !bytes.Equal(got, want[:min(n, 1000)]) {
+			t.Fatalf("%d bytes read one at a time: %d, %v", n, len(got), err)
+		}
+		if got, err = readAll(bytes.NewReader(want)); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%d bytes: %d, %v", n, len(got), err)
+		}
+	}
+	boom := errors.New("boom")
+	if _, err := readAll(iotest.ErrReader(boom)); !errors.Is(err, boom) {
+		t.Fatalf("error %v", err)
+	}
 }
