@@ -63,3 +63,26 @@ func BenchmarkSnapshotMemory(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkModelEffective is the cost of rebuilding a model's document
+// from its packed form (each Effective call: a write's merge, the export),
+// next to parsing its text, which it replaces.
+func BenchmarkModelEffective(b *testing.B) {
+	id := "s000/stored-0000000"
+	src := memoryDoc(id)
+	d, err := yamldoc.Parse([]byte(src))
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := NewSnapshot(testBundles(), nil, nil).APIModel(id, d, src)
+	b.Run("unpack", func(b *testing.B) {
+		for b.Loop() {
+			_ = m.Effective()
+		}
+	})
+	b.Run("parse", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = yamldoc.Parse([]byte(src))
+		}
+	})
+}
