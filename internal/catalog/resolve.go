@@ -19,14 +19,14 @@ func (e *BundleConflictError) Error() string {
 // when given, must be in the model's bundle list (exact match).
 func (s *Snapshot) Resolve(name string, override *string) (*Model, string, error) {
 	m := s.Find(name)
-	if m == nil || len(m.bundles) == 0 {
+	if m == nil || len(m.lists.bundles) == 0 {
 		return nil, "", ErrModelNotFound
 	}
 	if override == nil {
-		return m, m.bundles[0], nil
+		return m, m.lists.bundles[0], nil
 	}
 	if m.InBundle(*override) {
 		return m, *override, nil
 	}
-	return m, "", &BundleConflictError{Bundle: *override, Compatible: m.bundles}
+	return m, "", &BundleConflictError{Bundle: *override, Compatible: m.lists.bundles}
 }

@@ -58,9 +58,9 @@ func NewSnapshot(bundles []*Bundle, seeds []Seed, log *slog.Logger) *Snapshot {
 	models := make([]*Model, 0, len(seeds))
 	var unroutable []string
 	for _, seed := range seeds {
-		m := newModel(seed.ID, seed.Doc, seed.Text, nil, "", bs)
+		m := newModel(seed.ID, seedLayer(seed.Doc, seed.Text), nil, "", bs)
 		models = append(models, m)
-		if missing := unknownModules(bs, m.modules); len(missing) > 0 {
+		if missing := unknownModules(bs, m.lists.modules); len(missing) > 0 {
 			unroutable = append(unroutable, seed.ID+" ("+strings.Join(missing, ", ")+")")
 		}
 	}
@@ -106,13 +106,12 @@ func (s *Snapshot) CountBySource() (api, filesystem int) {
 // WithAPI returns a snapshot in which model id has api as its API document
 // (text is its effective text). The receiver is unchanged.
 func (s *Snapshot) WithAPI(id string, api *doc.Map, text string) (*Snapshot, *Model) {
-	var seed *doc.Map
-	var seedText string
+	var seed *layer
 	old := s.Exact(id)
 	if old != nil {
-		seed, seedText = old.seed, old.seedText
+		seed = old.seed
 	}
-	m := newModel(id, seed, seedText, api, text, s.bundles)
+	m := newModel(id, seed, api, text, s.bundles)
 	return s.derived(s.index.Put(m), apiDelta(old, m)), m
 }
 
@@ -120,13 +119,13 @@ func (s *Snapshot) WithAPI(id string, api *doc.Map, text string) (*Snapshot, *Mo
 // disappears when it has none. The returned model is nil in that case.
 func (s *Snapshot) WithoutAPI(id string) (*Snapshot, *Model) {
 	old := s.Exact(id)
-	if old == nil || old.api == nil {
+	if old == nil || !old.HasAPI() {
 		return s, old
 	}
 	if old.seed == nil {
 		return s.derived(s.index.Delete(id), apiDelta(old, nil)), nil
 	}
-	m := newModel(id, old.seed, old.seedText, nil, "", s.bundles)
+	m := newModel(id, old.seed, nil, "", s.bundles)
 	return s.derived(s.index.Put(m), apiDelta(old, m)), m
 }
 
@@ -150,12 +149,11 @@ func (s *Snapshot) Settled() *Snapshot {
 // is its effective text) on this snapshot, keeping its seed. It changes
 // nothing and is safe to call concurrently; WithModels adds the results.
 func (s *Snapshot) APIModel(id string, api *doc.Map, text string) *Model {
-	var seed *doc.Map
-	var seedText string
+	var seed *layer
 	if old := s.Exact(id); old != nil {
-		seed, seedText = old.seed, old.seedText
+		seed = old.seed
 	}
-	return newModel(id, seed, seedText, api, text, s.bundles)
+	return newModel(id, seed, api, text, s.bundles)
 }
 
 // WithModels returns a snapshot holding models (built by APIModel on this

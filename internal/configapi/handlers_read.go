@@ -168,19 +168,8 @@ func writeExport(w io.Writer, ex controlplane.Exported, now time.Time) {
 	))
 	bw := bufio.NewWriterSize(w, 64<<10)
 	_, _ = bw.Write(head[:len(head)-2])
-	for i, m := range ex.Snapshot.Models() {
-		if i > 0 {
-			_ = bw.WriteByte(',')
-		}
-		_, err := bw.Write(canonjson.Ordered(doc.NewMap(
-			doc.Entry{Key: "model_id", Value: m.ID},
-			doc.Entry{Key: "model_config", Value: exportDocument(m)},
-			doc.Entry{Key: "raw_yaml", Value: m.Text()},
-			doc.Entry{Key: "affected_bundles", Value: nonNil(m.Bundles())},
-		)))
-		if err != nil {
-			return // the client went away
-		}
+	if !renderEntries(bw, modelList(ex.Snapshot)) {
+		return // the client went away
 	}
 	_, _ = bw.WriteString("]}")
 	_ = bw.Flush()

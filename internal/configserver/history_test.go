@@ -174,7 +174,7 @@ func TestRollbackThroughTheWritePipeline(t *testing.T) {
 			if st := g.Mirror().Snapshot(); st != nil {
 				mirror = int64(st.Epoch())
 				if m := st.Exact("h/m"); m != nil {
-					held = string(yamldoc.Emit(m.Doc))
+					held = string(yamldoc.Emit(m.Doc()))
 				}
 			}
 			ok := code == status && held == doc && mirror == epoch

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -105,10 +106,22 @@ func restoreFiles(ctx context.Context, snap *catalog.Snapshot, names []string, r
 			models = append(models, r.model)
 		}
 	}
-	snap = snap.WithModels(models)
-	log.Info("restored the stored API documents", "files", len(names), "models", len(models), "elapsed", time.Since(start).Round(time.Millisecond).String())
-	return snap, len(models), nil
+	snap = snap.WithModels(models).Settled()
+	n := len(models)
+	if len(names) >= bulkRestore {
+		// The files read, their trees and the build's copies are garbage
+		// now, several times what the registry keeps: hand them back to the
+		// OS at once instead of holding the peak (a restore is a one-off
+		// burst; the collector alone would keep the heap near it).
+		debug.FreeOSMemory()
+	}
+	log.Info("restored the stored API documents", "files", len(names), "models", n, "elapsed", time.Since(start).Round(time.Millisecond).String())
+	return snap, n, nil
 }
+
+// bulkRestore is the number of stored documents from which a restore
+// returns its garbage to the OS when done.
+const bulkRestore = 1000
 
 // logProgress logs how far the restore got every restoreProgressEvery until
 // the returned stop is called.

@@ -134,7 +134,7 @@ func (g *testGateway) Epoch() uint64 { return g.srv.Mirror().Snapshot().Epoch() 
 func (g *testGateway) Registry() registry {
 	r := registry{}
 	for _, m := range g.srv.Mirror().Snapshot().Models() {
-		r[m.ID] = m.Doc
+		r[m.ID] = m.Doc()
 	}
 	return r
 }

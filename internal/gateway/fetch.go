@@ -70,23 +70,15 @@ func fetchAll(ctx context.Context, c *configClient) (*fetched, error) {
 	if generation != remote.Generation {
 		return nil, errGenerationChanged
 	}
-	epoch, docs, skipped, err := decodeExport(body)
+	bs := catalog.NewBundleSet(dedupeBundles(bundles))
+	// Each entry becomes a model as soon as it is read: its parsed
+	// document is garbage at once instead of living through the whole
+	// export (which the collector would mark over and over).
+	epoch, models, skipped, err := decodeExportAs(body, func(d Document) (*Model, error) { return modelFromDocument(d, bs) })
 	if err != nil {
 		return nil, fmt.Errorf("decode /v1/configs/export: %w", err)
 	}
-	bs := catalog.NewBundleSet(dedupeBundles(bundles))
-	built := make([]*Model, len(docs))
-	errs := make([]error, len(docs))
-	onEveryCore(len(docs), func(i int) { built[i], errs[i] = modelFromDocument(docs[i], bs) })
-	models := make([]*Model, 0, len(docs))
-	for i, m := range built {
-		if errs[i] != nil {
-			skipped = append(skipped, skippedEntry{ModelID: docs[i].ModelID, Reason: errs[i].Error()})
-			continue
-		}
-		models = append(models, m)
-	}
-	st := newState(bundles, models, epoch, remote.BundlesHash)
+	st := newBuiltState(bs, models, epoch, remote.BundlesHash)
 	st.generation = generation
 	return &fetched{state: st, skipped: skipped, routerID: hdr.Get(headerRouterID)}, nil
 }
@@ -107,20 +99,98 @@ func parseRemoteBundle(id string, body []byte) (*catalog.Bundle, error) {
 	return catalog.ParseBundle(id, body)
 }
 
-// decodeExport reads {"epoch": E, "models": [...]} (other keys ignored) as
-// a stream, one entry at a time, and turns each entry into a document:
-// raw_yaml when it is a non-blank string that parses, else model_config
-// when it is an object, else the entry is skipped. Memory stays bounded by
-// the largest entry plus the documents kept.
+// decodeExport reads {"epoch": E, "models": [...]} (other keys ignored) and
+// turns each entry into a document: raw_yaml when it is a non-blank string
+// that parses, else model_config when it is an object, else the entry is
+// skipped.
+//
+// The export is read whole, then split into entries in one quick pass and
+// the entries checked and decoded on every core; an export the quick pass
+// does not take (a key with an escape, a repeated key, an epoch that is
+// not plain digits, invalid JSON) is decoded by the general streaming
+// reader, which gives the same result and reports the same errors.
 func decodeExport(r io.Reader) (uint64, []Document, []skippedEntry, error) {
+	return decodeExportAs(r, func(d Document) (Document, error) { return d, nil })
+}
+
+// decodeExportAs is decodeExport with each document turned into a T by
+// build as it is read (on every core); an entry build fails for is skipped
+// with its error, listed after the entries skipped as unreadable.
+func decodeExportAs[T any](r io.Reader, build func(Document) (T, error)) (uint64, []T, []skippedEntry, error) {
+	body, err := readAll(r)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if epoch, raws, ok := quickExport(body); ok {
+		built, unread, unbuilt := decodeEntries(raws, build)
+		return epoch, built, append(unread, unbuilt...), nil
+	}
+	return decodeExportStream(bytes.NewReader(body), build)
+}
+
+// readAll is io.ReadAll growing its buffer twofold: io.ReadAll grows a
+// large one by a quarter at a time, which for a 50 MB export allocates,
+// clears and copies five times its size.
+func readAll(r io.Reader) ([]byte, error) {
+	b := make([]byte, 0, 64<<10)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(make([]byte, 0, 2*cap(b)), b...)
+		}
+	}
+}
+
+// decodeEntries decodes export entries and builds them on every core, in
+// export order; it returns what was built, the entries that could not be
+// read and those build refused.
+func decodeEntries[T any](raws [][]byte, build func(Document) (T, error)) (built []T, unread, unbuilt []skippedEntry) {
+	out := make([]T, len(raws))
+	ids := make([]string, len(raws))
+	readErrs := make([]error, len(raws))
+	buildErrs := make([]error, len(raws))
+	onEveryCore(len(raws), func(i int) {
+		d, err := decodeExportEntry(raws[i])
+		raws[i] = nil
+		ids[i] = d.ModelID
+		if err != nil {
+			readErrs[i] = err
+			return
+		}
+		out[i], buildErrs[i] = build(d)
+	})
+	built = make([]T, 0, len(raws))
+	for i := range out {
+		switch {
+		case readErrs[i] != nil:
+			unread = append(unread, skippedEntry{ModelID: ids[i], Reason: readErrs[i].Error()})
+		case buildErrs[i] != nil:
+			unbuilt = append(unbuilt, skippedEntry{ModelID: ids[i], Reason: buildErrs[i].Error()})
+		default:
+			built = append(built, out[i])
+		}
+	}
+	return built, unread, unbuilt
+}
+
+// decodeExportStream is decodeExport's general reader: the export as a
+// stream, one entry at a time.
+func decodeExportStream[T any](r io.Reader, build func(Document) (T, error)) (uint64, []T, []skippedEntry, error) {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	if err := expectDelim(dec, '{'); err != nil {
 		return 0, nil, nil, err
 	}
 	var epoch uint64
-	var docs []Document
-	var skipped []skippedEntry
+	var built []T
+	var unread, unbuilt []skippedEntry
 	seen := map[string]bool{}
 	for dec.More() {
 		tok, err := dec.Token()
@@ -154,7 +224,7 @@ func decodeExport(r io.Reader) (uint64, []Document, []skippedEntry, error) {
 			if d, ok := tok.(json.Delim); !ok || d != '[' {
 				return 0, nil, nil, errors.New("models: expected a list")
 			}
-			var raws []json.RawMessage
+			var raws [][]byte
 			for dec.More() {
 				var raw json.RawMessage
 				if err := dec.Decode(&raw); err != nil {
@@ -164,19 +234,7 @@ func decodeExport(r io.Reader) (uint64, []Document, []skippedEntry, error) {
 			}
 			// The entries parse on every core (YAML is most of a bootstrap),
 			// and are kept in export order.
-			entries := make([]Document, len(raws))
-			errs := make([]error, len(raws))
-			onEveryCore(len(raws), func(i int) {
-				entries[i], errs[i] = decodeExportEntry(raws[i])
-				raws[i] = nil
-			})
-			for i, d := range entries {
-				if errs[i] != nil {
-					skipped = append(skipped, skippedEntry{ModelID: d.ModelID, Reason: errs[i].Error()})
-					continue
-				}
-				docs = append(docs, d)
-			}
+			built, unread, unbuilt = decodeEntries(raws, build)
 			if err := expectDelim(dec, ']'); err != nil {
 				return 0, nil, nil, err
 			}
@@ -190,7 +248,7 @@ func decodeExport(r io.Reader) (uint64, []Document, []skippedEntry, error) {
 	if err := expectDelim(dec, '}'); err != nil {
 		return 0, nil, nil, err
 	}
-	return epoch, docs, skipped, nil
+	return epoch, built, append(unread, unbuilt...), nil
 }
 
 func expectDelim(dec *json.Decoder, want json.Delim) error {
@@ -207,16 +265,40 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 	return nil
 }
 
-func decodeExportEntry(raw json.RawMessage) (Document, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return Document{}, errors.New("entry is not a JSON object")
+func decodeExportEntry(raw []byte) (Document, error) {
+	fields, ok := quickEntryFields(raw)
+	if !ok {
+		var all map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &all); err != nil || all == nil {
+			return Document{}, errors.New("entry is not a JSON object")
+		}
+		fields = entryFields{}
+		for k, v := range all {
+			fields.set(k, v)
+		}
 	}
 	var d Document
-	_ = json.Unmarshal(fields["model_id"], &d.ModelID) // a non-string model_id names nothing
+	if id, ok := quickString(fields.modelID); ok {
+		d.ModelID = id
+	} else {
+		_ = json.Unmarshal(fields.modelID, &d.ModelID) // a non-string model_id names nothing
+	}
 	var yamlErr error
-	var text *string
-	if json.Unmarshal(fields["raw_yaml"], &text) == nil && text != nil && len(bytes.TrimSpace([]byte(*text))) > 0 {
+	text := new(string)
+	if s, ok := quickString(fields.rawYAML); ok {
+		*text = s
+	} else if json.Unmarshal(fields.rawYAML, &text) != nil {
+		text = nil
+	}
+	if text != nil && len(bytes.TrimSpace([]byte(*text))) > 0 {
+		// Parsing YAML is most of a bootstrap. When model_config is the
+		// document whose canonical YAML is exactly raw_yaml (what sie-config
+		// exports for what it stored), it is also what raw_yaml parses to
+		// (emission round-trips), so the JSON, read quickly, stands in.
+		if m := quickJSONDocument(fields.modelConfig); m != nil && string(yamldoc.Emit(m)) == *text {
+			d.Doc = m
+			return d, nil
+		}
 		m, err := yamldoc.Parse([]byte(*text))
 		if err == nil {
 			d.Doc = m
@@ -224,7 +306,7 @@ func decodeExportEntry(raw json.RawMessage) (Document, error) {
 		}
 		yamlErr = err
 	}
-	if mc := bytes.TrimSpace(fields["model_config"]); len(mc) > 0 && mc[0] == '{' {
+	if mc := bytes.TrimSpace(fields.modelConfig); len(mc) > 0 && mc[0] == '{' {
 		m, err := decodeJSONDocument(mc)
 		if err == nil {
 			d.Doc = m

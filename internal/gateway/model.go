@@ -1,10 +1,10 @@
 package gateway
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"iter"
-	"sort"
 
 	"github.com/sieproject/sie/internal/catalog"
 	"github.com/sieproject/sie/internal/doc"
@@ -12,13 +12,20 @@ import (
 )
 
 // Model is one mirrored model: its document and what is derived from it. A
-// Model is immutable; a delta builds a new one.
+// Model is immutable; a delta builds a new one. Its lists may be shared with
+// other models: callers must not modify them.
+//
+// A mirror holds up to hundreds of thousands of models, so a model keeps
+// its document packed (about the size of its text; Doc rebuilds the tree)
+// and shares its lists with the bundle set where it can.
 type Model struct {
 	ID           string
-	Doc          *doc.Map
 	ProfileNames []string // sorted
 	Modules      []string // sorted module set (catalog.ModuleSet)
 	Bundles      []string // bundle list, in bundle order
+	// packed is the document; tree holds it instead when Pack refuses it.
+	packed doc.Packed
+	tree   *doc.Map
 	// workerEntry is the model's element of the worker-side hash (hashes.md
 	// §4.2) in its worker view, or nil when a worker would not hold the
 	// document. It is computed once here, so a bundle hash only re-serializes
@@ -33,6 +40,15 @@ type Model struct {
 type WorkerView struct {
 	Form    string
 	Reasons []string
+}
+
+// Doc rebuilds the model's document: a fresh tree on each call, which the
+// caller must not modify.
+func (m *Model) Doc() *doc.Map {
+	if m.tree != nil {
+		return m.tree
+	}
+	return m.packed.Map()
 }
 
 // WorkerView returns what workers hold of the model's document.
@@ -115,19 +131,22 @@ func nonEmptyString(m *doc.Map, key string) string {
 
 // newModel derives a model from an accepted document against the bundles.
 func newModel(id string, d *doc.Map, bs *catalog.BundleSet) *Model {
-	m := &Model{ID: id, Doc: d, Modules: catalog.ModuleSet(d)}
-	m.Bundles = bs.BundlesFor(m.Modules)
-	for _, e := range catalog.Profiles(d).Entries() {
-		m.ProfileNames = append(m.ProfileNames, e.Key)
+	m := &Model{ID: id, Modules: bs.ModuleSetOf(d)}
+	if p, ok := doc.Pack(d); ok {
+		m.packed = p
+	} else {
+		m.tree = d
 	}
+	m.Bundles = bs.BundlesFor(m.Modules)
+	m.ProfileNames = catalog.ProfileNames(d)
 	if m.ProfileNames == nil {
 		m.ProfileNames = []string{}
 	}
-	sort.Strings(m.ProfileNames)
 	v := workerview.Of(d, id)
 	m.view = WorkerView{Form: v.Form, Reasons: v.Reasons}
 	if v.Model != nil {
-		m.workerEntry = workerview.Entry(v.Model)
+		// The entry is built with room to spare: keep only its bytes.
+		m.workerEntry = bytes.Clone(workerview.Entry(v.Model))
 	}
 	return m
 }

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 	"time"
 )
 
@@ -123,6 +124,10 @@ func (m *Mirror) paceStart(ctx context.Context) bool {
 	return true
 }
 
+// bulkResync is the number of models from which a resync returns its
+// garbage to the OS before it swaps the new state in.
+const bulkResync = 1000
+
 // errBufferOverflow aborts an attempt whose replay buffer overflowed.
 var errBufferOverflow = errors.New("the deltas received during the resync overflowed the replay buffer")
 
@@ -137,6 +142,14 @@ func (m *Mirror) attempt(ctx context.Context, trigger string) error {
 	m.mu.Unlock()
 
 	f, err := fetchAll(actx, m.client)
+	if err == nil && f.state.Len() >= bulkResync {
+		// The export's text, its parse trees and the build's copies are
+		// garbage now, several times what the mirror keeps: hand them back
+		// to the OS before serving instead of holding the peak (the
+		// collector alone would keep the heap near it). Outside the state
+		// lock: deltas keep being buffered meanwhile.
+		debug.FreeOSMemory()
+	}
 
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -148,7 +148,7 @@ func TestBootstrapEntries(t *testing.T) {
 	if b := st.Exact("good/model").Bundles; !slices.Equal(b, []string{"gpu", "default"}) {
 		t.Fatalf("bundles %v", b)
 	}
-	if v := st.Exact("yaml/fallback").Doc; v == nil {
+	if v := st.Exact("yaml/fallback").Doc(); v == nil {
 		t.Fatal("model_config fallback")
 	}
 	if value(m.metrics.ExportSkippedTotal) != 4 || value(m.metrics.ExportSkipped) != 4 {

@@ -83,6 +83,12 @@ func newState(bundles []*catalog.Bundle, models []*Model, epoch uint64, bundlesH
 	return &State{bundles: bs, index: modelindex.New(held).Settled(), epoch: epoch, bundlesHash: bundlesHash}
 }
 
+// newBuiltState is newState for models built against bs (modelFromDocument
+// with bs): their bundle lists stand as they are.
+func newBuiltState(bs *catalog.BundleSet, models []*Model, epoch uint64, bundlesHash string) *State {
+	return &State{bundles: bs, index: modelindex.New(models).Settled(), epoch: epoch, bundlesHash: bundlesHash}
+}
+
 // dedupeBundles keeps the last bundle of each name, in first-seen order.
 func dedupeBundles(in []*catalog.Bundle) []*catalog.Bundle {
 	idx := map[string]int{}
