@@ -2,46 +2,12 @@ package catalog
 
 import (
 	"fmt"
-	"math"
-	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
-
-// sameTree is exact identity of document values: types, float bits, order.
-func sameTree(a, b any) bool {
-	switch x := a.(type) {
-	case float64:
-		y, ok := b.(float64)
-		return ok && math.Float64bits(x) == math.Float64bits(y)
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !sameTree(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case *doc.Map:
-		y, ok := b.(*doc.Map)
-		if !ok || x.Len() != y.Len() {
-			return false
-		}
-		for i, e := range x.Entries() {
-			if f := y.Entries()[i]; e.Key != f.Key || !sameTree(e.Value, f.Value) {
-				return false
-			}
-		}
-		return true
-	}
-	return reflect.DeepEqual(a, b)
-}
 
 func parsed(t *testing.T, text string) *doc.Map {
 	t.Helper()
@@ -59,14 +25,14 @@ func TestModelEffectiveIsTheDocument(t *testing.T) {
 	apiText := "sie_id: a/m\nx: 1.0\nz: .nan\nl: [1, 'two', null, {k: -0.0}]\nprofiles:\n  p2: {adapter_path: mod.s:S, max_batch_tokens: 9}\n  p1: {adapter_path: mod.a:A}\n"
 	snap := NewSnapshot(testBundles(), []Seed{{ID: "a/m", Doc: parsed(t, seedText), Text: seedText}}, nil)
 	seedModel := snap.Exact("a/m")
-	if !sameTree(seedModel.Effective(), parsed(t, seedText)) || seedModel.Text() != seedText || seedModel.Source() != SourceFilesystem || seedModel.HasAPI() {
+	if !doc.Identical(seedModel.Effective(), parsed(t, seedText)) || seedModel.Text() != seedText || seedModel.Source() != SourceFilesystem || seedModel.HasAPI() {
 		t.Fatal("seed model")
 	}
 	next, m := snap.WithAPI("a/m", parsed(t, apiText), apiText)
-	if !sameTree(m.Effective(), parsed(t, apiText)) || m.Text() != apiText || m.Source() != SourceAPI || !m.HasAPI() || !m.HasSeed() {
+	if !doc.Identical(m.Effective(), parsed(t, apiText)) || m.Text() != apiText || m.Source() != SourceAPI || !m.HasAPI() || !m.HasSeed() {
 		t.Fatal("API model")
 	}
-	if d, text := m.Seed(); !sameTree(d, parsed(t, seedText)) || text != seedText {
+	if d, text := m.Seed(); !doc.Identical(d, parsed(t, seedText)) || text != seedText {
 		t.Fatal("seed layer under the API layer")
 	}
 	// Each call is a fresh tree: a caller changing one changes nothing else.
@@ -89,7 +55,7 @@ func TestModelEffectiveIsTheDocument(t *testing.T) {
 		}
 	}
 	_, back := next.WithoutAPI("a/m")
-	if !sameTree(back.Effective(), parsed(t, seedText)) || back.Text() != seedText || back.HasAPI() {
+	if !doc.Identical(back.Effective(), parsed(t, seedText)) || back.Text() != seedText || back.HasAPI() {
 		t.Fatal("reverted to the seed")
 	}
 }

@@ -2,54 +2,11 @@ package doc_test
 
 import (
 	"math"
-	"reflect"
 	"testing"
 
 	"github.com/sieproject/sie/internal/doc"
 	"github.com/sieproject/sie/internal/yamldoc"
 )
-
-// sameValue is exact identity of two document values: the same types,
-// the same float bits, the same keys in the same order.
-func sameValue(a, b any) bool {
-	switch x := a.(type) {
-	case float64:
-		y, ok := b.(float64)
-		return ok && math.Float64bits(x) == math.Float64bits(y)
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !sameValue(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case *doc.Map:
-		y, ok := b.(*doc.Map)
-		if !ok || x.Len() != y.Len() {
-			return false
-		}
-		for i, e := range x.Entries() {
-			f := y.Entries()[i]
-			if e.Key != f.Key || !sameValue(e.Value, f.Value) {
-				return false
-			}
-		}
-		// Lookups agree too (the index of a large map is rebuilt).
-		for _, e := range x.Entries() {
-			u, _ := x.Get(e.Key)
-			v, _ := y.Get(e.Key)
-			if !sameValue(u, v) {
-				return false
-			}
-		}
-		return true
-	}
-	return reflect.DeepEqual(a, b)
-}
 
 func TestPackedRoundTrip(t *testing.T) {
 	big := doc.NewMap()
@@ -69,7 +26,7 @@ func TestPackedRoundTrip(t *testing.T) {
 		if !ok {
 			t.Fatalf("Pack(%#v) refused", v)
 		}
-		if got := p.Value(); !sameValue(v, got) {
+		if got := p.Value(); !doc.Identical(v, got) {
 			t.Fatalf("round trip of %#v gave %#v", v, got)
 		}
 	}
@@ -127,7 +84,7 @@ func FuzzPackedRoundTrip(f *testing.F) {
 		if !ok {
 			t.Fatalf("Pack refused a parsed document: %q", text)
 		}
-		if got := p.Map(); !sameValue(d, got) {
+		if got := p.Map(); !doc.Identical(d, got) {
 			t.Fatalf("round trip of %q differs", text)
 		}
 	})

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"math"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -45,43 +43,11 @@ func referenceEntry(raw []byte) (Document, error) {
 	return d, errors.New("no document")
 }
 
-// sameDoc is exact identity of document values: types, float bits, key order.
-func sameDoc(a, b any) bool {
-	switch x := a.(type) {
-	case float64:
-		y, ok := b.(float64)
-		return ok && math.Float64bits(x) == math.Float64bits(y)
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !sameDoc(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case *doc.Map:
-		y, ok := b.(*doc.Map)
-		if !ok || (x == nil) != (y == nil) || x.Len() != y.Len() {
-			return false
-		}
-		for i, e := range x.Entries() {
-			if f := y.Entries()[i]; e.Key != f.Key || !sameDoc(e.Value, f.Value) {
-				return false
-			}
-		}
-		return true
-	}
-	return reflect.DeepEqual(a, b)
-}
-
 func checkEntry(t *testing.T, raw []byte) {
 	t.Helper()
 	got, gotErr := decodeExportEntry(raw)
 	want, wantErr := referenceEntry(raw)
-	if (gotErr == nil) != (wantErr == nil) || got.ModelID != want.ModelID || !sameDoc(got.Doc, want.Doc) {
+	if (gotErr == nil) != (wantErr == nil) || got.ModelID != want.ModelID || !doc.Identical(got.Doc, want.Doc) {
 		t.Fatalf("entry %s\ngot  %q %v %v\nwant %q %v %v", raw, got.ModelID, got.Doc, gotErr, want.ModelID, want.Doc, wantErr)
 	}
 }
@@ -185,7 +151,7 @@ func TestDecodeExportQuickPassAgrees(t *testing.T) {
 			t.Fatalf("%s\nquick %d %d %d %v\nstream %d %d %d %v", body, e1, len(d1), len(s1), err1, e2, len(d2), len(s2), err2)
 		}
 		for i := range d1 {
-			if d1[i].ModelID != d2[i].ModelID || !sameDoc(d1[i].Doc, d2[i].Doc) {
+			if d1[i].ModelID != d2[i].ModelID || !doc.Identical(d1[i].Doc, d2[i].Doc) {
 				t.Fatalf("%s: entry %d differs", body, i)
 			}
 		}
@@ -218,7 +184,7 @@ func FuzzExportEntry(f *testing.F) {
 		raw = append(raw, '}')
 		checkEntry(t, raw)
 		if m := quickJSONDocument(mc); m != nil {
-			if want, err := decodeJSONDocument(mc); err != nil || !sameDoc(m, want) {
+			if want, err := decodeJSONDocument(mc); err != nil || !doc.Identical(m, want) {
 				t.Fatalf("quick JSON %s: %v, general %v (%v)", mc, m, want, err)
 			}
 		}
