@@ -56,20 +56,7 @@ func (s *Store) writeEpochInSlot(data []byte) (os.FileInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("no spare epoch slot: %w", err)
 	}
-	_, err = f.WriteAt(data, 0)
-	if err == nil {
-		err = f.Truncate(int64(len(data)))
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	var info os.FileInfo
-	if err == nil {
-		info, err = f.Stat()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	info, err := overwriteSynced(f, data)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +90,23 @@ func (s *Store) exchangeEpoch(data []byte, beforeSwap func() error) (os.FileInfo
 	if err != nil {
 		return nil, errNoExchange
 	}
-	_, err = f.WriteAt(data, 0)
+	info, err := overwriteSynced(f, data)
+	if err != nil {
+		return nil, errNoExchange
+	}
+	if err := beforeSwap(); err != nil {
+		return nil, err
+	}
+	if err := exchange(path, s.epochPath()); err != nil {
+		return nil, errNoExchange
+	}
+	return info, syncDir(s.base)
+}
+
+// overwriteSynced makes f's content data (written in place over its
+// existing blocks), fsyncs and closes it, and returns its info.
+func overwriteSynced(f *os.File, data []byte) (os.FileInfo, error) {
+	_, err := f.WriteAt(data, 0)
 	if err == nil {
 		err = f.Truncate(int64(len(data)))
 	}
@@ -117,14 +120,5 @@ func (s *Store) exchangeEpoch(data []byte, beforeSwap func() error) (os.FileInfo
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return nil, errNoExchange
-	}
-	if err := beforeSwap(); err != nil {
-		return nil, err
-	}
-	if err := exchange(path, s.epochPath()); err != nil {
-		return nil, errNoExchange
-	}
-	return info, syncDir(s.base)
+	return info, err
 }
