@@ -55,8 +55,29 @@ func sameReading(a, b scalar) bool {
 
 // mayBeNonString reports whether either resolver could read text as anything
 // but a string; it skips the regexes for the common case of ordinary words.
+// A scalar that starts with a letter is a non-string only as one of the
+// boolean and null words (every number, timestamp, infinity and NaN form
+// starts with a digit, a sign or a dot), so other words never reach the
+// regexes, whatever their first letter.
 func mayBeNonString(text string) bool {
-	return text == "" || strings.IndexByte("yYnNtTfFoO-+0123456789.<~=", text[0]) >= 0
+	if text == "" {
+		return true
+	}
+	if c := text[0] | 0x20; c >= 'a' && c <= 'z' {
+		return nonStringWords[text]
+	}
+	return strings.IndexByte("-+0123456789.<~=", text[0]) >= 0
+}
+
+// nonStringWords are the words either dialect reads as a boolean or null:
+// PyYAML's YAML 1.1 booleans and nulls, the YAML 1.2 core schema's (a
+// subset), and y/Y/n/N, which some YAML 1.1 readers take for booleans.
+var nonStringWords = map[string]bool{
+	"y": true, "Y": true, "n": true, "N": true,
+	"yes": true, "Yes": true, "YES": true, "no": true, "No": true, "NO": true,
+	"true": true, "True": true, "TRUE": true, "false": true, "False": true, "FALSE": true,
+	"on": true, "On": true, "ON": true, "off": true, "Off": true, "OFF": true,
+	"null": true, "Null": true, "NULL": true,
 }
 
 // ambiguous is the §6.2 test: y/Y/n/N, or the two readings differ.
