@@ -125,7 +125,7 @@ func (m *Mirror) paceStart(ctx context.Context) bool {
 }
 
 // bulkResync is the number of models from which a resync returns its
-// garbage to the OS before it swaps the new state in.
+// garbage to the OS once it has swapped the new state in.
 const bulkResync = 1000
 
 // errBufferOverflow aborts an attempt whose replay buffer overflowed.
@@ -143,12 +143,12 @@ func (m *Mirror) attempt(ctx context.Context, trigger string) error {
 
 	f, err := fetchAll(actx, m.client)
 	if err == nil && f.state.Len() >= bulkResync {
-		// The export's text, its parse trees and the build's copies are
-		// garbage now, several times what the mirror keeps: hand them back
-		// to the OS before serving instead of holding the peak (the
-		// collector alone would keep the heap near it). Outside the state
-		// lock: deltas keep being buffered meanwhile.
-		debug.FreeOSMemory()
+		// The export's text, its parse trees, the build's copies and, once
+		// swapped out, the previous state are garbage, several times what
+		// the mirror keeps: hand them back to the OS instead of holding the
+		// peak (the collector alone would keep the heap near it). After the
+		// swap, so the mirror serves at once and the old state is freed too.
+		defer func() { go debug.FreeOSMemory() }()
 	}
 
 	m.mu.Lock()

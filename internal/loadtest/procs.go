@@ -127,6 +127,29 @@ func (p *proc) rssBytes() (int64, error) {
 	return 0, errors.New("no VmRSS")
 }
 
+// settledRSS is the process's resident set once it stops falling: a
+// service hands a bulk load's garbage back to the OS just after it becomes
+// ready, and what it keeps is the figure of interest. Sampled every 100 ms
+// until a sample is no more than 1 % below the one before, for at most 5 s.
+func (p *proc) settledRSS() (int64, error) {
+	prev, err := p.rssBytes()
+	if err != nil {
+		return 0, err
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		cur, err := p.rssBytes()
+		if err != nil {
+			return 0, err
+		}
+		if cur >= prev-prev/100 {
+			return cur, nil
+		}
+		prev = cur
+	}
+	return prev, nil
+}
+
 // cpuTime is the CPU time (user and system) the process has used so far
 // (Linux /proc; clock ticks of 10 ms).
 func (p *proc) cpuTime() (time.Duration, error) {

@@ -253,8 +253,8 @@ func Restore(e *Env, n int) (RestoreResult, error) {
 	if err != nil {
 		return r, err
 	}
-	r.ConfigBase, _ = bc.config.rssBytes()
-	r.GatewayBase, _ = bc.gateways[0].rssBytes()
+	r.ConfigBase, _ = bc.config.settledRSS()
+	r.GatewayBase, _ = bc.gateways[0].settledRSS()
 	bc.stop()
 
 	dir, err := e.scratch(fmt.Sprintf("restore%d", n))
@@ -295,7 +295,7 @@ func Restore(e *Env, n int) (RestoreResult, error) {
 	if r.Ready, err = cfg.waitFor("/readyz", t0, 30*time.Minute); err != nil {
 		return r, err
 	}
-	r.ConfigRSS, _ = cfg.rssBytes()
+	r.ConfigRSS, _ = cfg.settledRSS()
 	t1 := time.Now()
 	gw, err := startGateway(e.Bins, e.Ports, cfg.url, ns.ClientURL(), e.Log)
 	if err != nil {
@@ -305,6 +305,6 @@ func Restore(e *Env, n int) (RestoreResult, error) {
 	if r.Bootstrap, err = gw.waitFor("/readyz", t1, 10*time.Minute); err != nil {
 		return r, err
 	}
-	r.GatewayRSS, _ = gw.rssBytes()
+	r.GatewayRSS, _ = gw.settledRSS()
 	return r, nil
 }
