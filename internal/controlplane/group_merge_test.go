@@ -22,8 +22,20 @@ import (
 // of them commits them all as a group.
 func queueBehindLock(t *testing.T, s *Service, ids []string, token string, meanwhile func()) chan outcome {
 	t.Helper()
-	out := make(chan outcome, len(ids))
 	s.writeMu.Lock()
+	out := queueWriters(t, s, ids, token)
+	if meanwhile != nil {
+		meanwhile()
+	}
+	s.writeMu.Unlock()
+	return out
+}
+
+// queueWriters starts one Append per id and waits until all of them are
+// queued behind the write lock, which the caller holds.
+func queueWriters(t *testing.T, s *Service, ids []string, token string) chan outcome {
+	t.Helper()
+	out := make(chan outcome, len(ids))
 	for _, id := range ids {
 		go func() {
 			res, err := s.Append(context.Background(), body(id), WriteOptions{TokenID: token})
@@ -39,10 +51,6 @@ func queueBehindLock(t *testing.T, s *Service, ids []string, token string, meanw
 		defer s.queueMu.Unlock()
 		return len(s.queue) == len(ids)
 	})
-	if meanwhile != nil {
-		meanwhile()
-	}
-	s.writeMu.Unlock()
 	return out
 }
 

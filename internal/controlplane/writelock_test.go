@@ -1,7 +1,6 @@
 package controlplane
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 	"time"
@@ -47,24 +46,9 @@ func TestCommittedWritersReturnWithoutTheLock(t *testing.T) {
 	s := New(Config{Snapshot: catalog.NewSnapshot(bundles, nil, nil), Store: st, RouterID: "r", Log: testkit.Discard()})
 	t.Cleanup(s.Close)
 	ids := []string{"org/a", "org/b", "org/c"}
-	out := make(chan outcome, len(ids))
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	for _, id := range ids {
-		go func() {
-			res, err := s.Append(context.Background(), body(id), WriteOptions{})
-			o := outcome{id: id, err: err}
-			if err == nil {
-				o.epoch = res.Epoch
-			}
-			out <- o
-		}()
-	}
-	testkit.Eventually(t, 10*time.Second, "the writers queue", func() bool {
-		s.queueMu.Lock()
-		defer s.queueMu.Unlock()
-		return len(s.queue) == len(ids)
-	})
+	out := queueWriters(t, s, ids, "")
 	s.commitGroup() // as the holder of writeMu
 	for range ids {
 		select {
