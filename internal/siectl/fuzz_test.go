@@ -41,7 +41,7 @@ func FuzzParseAPIError(f *testing.F) {
 func FuzzYAMLOutput(f *testing.F) {
 	for _, s := range []string{
 		`{"a":"yes","b":[1,2.5,null,true],"c":{"d":"0777","e":"1:30"},"f":""}`,
-		`[{"x":"# not a comment"},"- dash",":colon"]`, `{"n":12345678901234567890,"u":"\u2028\ud83d\ude00"}`, `"scalar"`, `{}`,
+		`[{"x":"# not a comment"},"- dash",":colon"]`, `{"n":12345678901234567890,"u":"\u2028\ud83d\ude00"}`, `"scalar"`, `{}`, `"0_8"`,
 	} {
 		f.Add(s)
 	}

@@ -172,10 +172,10 @@ func TestPyReprVectors(t *testing.T) {
 	}
 }
 
-// Radix-prefixed strings are quoted, so no YAML reader takes them for
-// integers.
+// Radix-prefixed and underscored number-like strings are quoted, so no
+// YAML reader takes them for numbers (yaml.v3 reads "0_8" as 8).
 func TestEmitQuotesRadixPrefixedStrings(t *testing.T) {
-	for _, s := range []string{"0B0", "0X1F", "-0O7", "+0b1", "0x"} {
+	for _, s := range []string{"0B0", "0X1F", "-0O7", "+0b1", "0x", "0_8", "+0__8", "1_a"} {
 		m := doc.NewMap(doc.Entry{Key: "v", Value: s})
 		out := string(Emit(m))
 		want := "v: '" + s + "'\n"

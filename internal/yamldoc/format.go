@@ -91,7 +91,7 @@ func plainSafe(s string) bool {
 	if strings.Contains(s, ": ") || strings.Contains(s, " #") || needsEscape(s) {
 		return false
 	}
-	if ambiguous(s) || radixPrefixed(s) {
+	if ambiguous(s) || radixPrefixed(s) || underscoredNumber(s) {
 		return false
 	}
 	return resolve12(s).kind == kStr
@@ -103,6 +103,15 @@ func plainSafe(s string) bool {
 func radixPrefixed(s string) bool {
 	t := strings.TrimLeft(s, "+-")
 	return len(t) > 1 && t[0] == '0' && strings.IndexByte("bBoOxX", t[1]) >= 0
+}
+
+// underscoredNumber reports a sign or digit start with an underscore after
+// it ("0_8"): both YAML dialects may read it as a string, but lenient
+// parsers (Go's yaml.v3 among them) drop the underscores and read a
+// number; quoting costs nothing.
+func underscoredNumber(s string) bool {
+	t := strings.TrimLeft(s, "+-")
+	return t != "" && t[0] >= '0' && t[0] <= '9' && strings.IndexByte(t, '_') >= 0
 }
 
 func doubleQuote(s string) string {
